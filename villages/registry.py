@@ -1,0 +1,30 @@
+"""Writes to the village register. Every surface (API, admin, commands) saves through here."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rectify.errors import DomainError
+from villages import scoping
+from villages.models import Village
+
+
+class NotAllowed(DomainError):
+    """The actor may see the object but not make this change (HTTP 403)."""
+
+
+@transaction.atomic
+def save_village(*, actor, village: Village) -> Village:
+    """Validate and save a new or changed village, refusing anything outside the actor's scope.
+
+    A change of township is checked against both the old and the new place, so nobody can move a
+    village out of, or into, a region they do not manage.
+    """
+    if village.pk:
+        before = Village.objects.select_for_update().select_related("township").get(pk=village.pk)
+        if not scoping.can_edit_village(actor, before):
+            raise NotAllowed(_("You may not change this village."))
+    if village.township_id and not scoping.can_place_village_in(actor, village.township):
+        raise NotAllowed(_("You may not place a village in this region."), field="township")
+    village.full_clean()
+    village.save()
+    return village

@@ -1,0 +1,82 @@
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from villages import scoping
+from villages.models import AnnualGrade, PartyBranch, Region, RegionLevel, Village
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "parent"]
+
+
+class PartyBranchSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartyBranch
+        fields = ["id", "name", "kind", "member_count"]
+
+
+class ScopedTownshipField(serializers.PrimaryKeyRelatedField):
+    """Only regions the caller can see are valid choices; others read as nonexistent."""
+
+    def get_queryset(self):
+        return scoping.visible_regions(self.context["request"].user)
+
+
+class VillageSerializer(serializers.ModelSerializer):
+    township = ScopedTownshipField()
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    county = serializers.IntegerField(source="township.parent_id", read_only=True)
+    county_name = serializers.CharField(source="township.parent.name", read_only=True)
+    party_branch = serializers.SerializerMethodField()
+    annual_grade = serializers.CharField(read_only=True, allow_null=True)
+    annual_grade_year = serializers.IntegerField(read_only=True, allow_null=True)
+    secretary = serializers.CharField(source="secretary_name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Village
+        fields = [
+            "id", "code", "name", "township", "township_name", "county", "county_name",
+            "party_branch", "annual_grade", "annual_grade_year", "secretary", "terrain",
+            "population", "households", "collective_income", "income_per_head", "star_rating",
+            "is_active", "merged_into",
+        ]
+
+    def get_party_branch(self, village) -> dict | None:
+        try:
+            branch = village.party_branch
+        except PartyBranch.DoesNotExist:
+            return None
+        return {"id": branch.id, "name": branch.name, "kind": branch.kind,
+                "member_count": branch.member_count}
+
+    def validate_township(self, township):
+        if township.level != RegionLevel.TOWNSHIP:
+            raise serializers.ValidationError(
+                _("A village belongs to a township, not to a %(level)s.")
+                % {"level": township.get_level_display()})
+        return township
+
+    def validate_merged_into(self, village):
+        if village and not scoping.visible_villages(self.context["request"].user).filter(
+                pk=village.pk).exists():
+            raise serializers.ValidationError(_("Unknown village."))
+        return village
+
+
+class AnnualGradeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AnnualGrade
+        fields = ["year", "grade"]
+
+
+class PartyBranchSerializer(serializers.ModelSerializer):
+    village_code = serializers.CharField(source="village.code", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    grades = AnnualGradeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PartyBranch
+        fields = ["id", "village", "village_code", "village_name", "name", "kind",
+                  "member_count", "founded", "grades"]
