@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from rectify import views
+from rectify import health, views
 from villages import api as villages_api
 
 router = DefaultRouter()
@@ -16,6 +16,7 @@ router.register("party-branches", villages_api.PartyBranchViewSet, basename="par
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("villages.urls")),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,7 +1,7 @@
 """Spreadsheet exports. Callers pass querysets already narrowed by ``villages/scoping.py``."""
 
-from openpyxl import Workbook
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from villages.models import Grade, Terrain
 

@@ -68,6 +68,18 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        new_path = self.computed_path()
+        old_path = self.path
+        with transaction.atomic():
+            self.path = new_path
+            super().save(*args, **kwargs)
+            if old_path and old_path != new_path:
+                # Re-root the subtree in one statement; descendants keep their own tail.
+                Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
+                )
+
     def clean(self):
         expected = PARENT_LEVEL.get(self.level)
         parent = self.parent if self.parent_id else None
@@ -82,18 +94,6 @@ class Region(models.Model):
 
     def computed_path(self) -> str:
         return (self.parent.path if self.parent_id else "") + f"{self.code}/"
-
-    def save(self, *args, **kwargs):
-        new_path = self.computed_path()
-        old_path = self.path
-        with transaction.atomic():
-            self.path = new_path
-            super().save(*args, **kwargs)
-            if old_path and old_path != new_path:
-                # Re-root the subtree in one statement; descendants keep their own tail.
-                Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                    path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
-                )
 
     def subtree(self):
         return Region.objects.filter(path__startswith=self.path)
@@ -120,7 +120,9 @@ class Terrain(models.TextChoices):
 
 class VillageQuerySet(models.QuerySet):
     def in_region(self, region: Region):
-        return self.filter(township__path__startswith=region.path)
+        # A semi-join on township ids, not a join: the planner can then walk villages in the
+        # list's order and stop at the page size instead of sorting the whole subtree.
+        return self.filter(township__in=Region.objects.filter(path__startswith=region.path))
 
 
 class Village(models.Model):

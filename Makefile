@@ -1,0 +1,45 @@
+# The README's commands. Everything installs into .venv from pyproject.toml's pins.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+NAME ?=
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rectify_bench
+
+.PHONY: run test bench install lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: the app on the embedded default (SQLite + filesystem broker), demo data loaded
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo
+	PORT=$(PORT) bin/run-dev
+
+## make test: the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+test: install
+	$(BIN)/pytest
+
+## make bench [NAME=village_list_api]: benchmarks that print ratios against a baseline
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(NAME)
+
+lint: install
+	$(BIN)/ruff check .
+
+## make messages: refresh and compile the Chinese catalogue after changing UI strings
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles
