@@ -1,0 +1,1 @@
+"""Admin registrations live beside their concept; importing them here registers them."""
