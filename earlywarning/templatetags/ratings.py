@@ -1,0 +1,13 @@
+from django import template
+
+from earlywarning import ratings
+
+register = template.Library()
+
+
+@register.inclusion_tag("earlywarning/ratings/_village_ratings.html")
+def village_ratings(village):
+    """The village page's color timeline and change history (three queries)."""
+    timeline = ratings.timeline(village)
+    return {"timeline": timeline, "changes": ratings.changes(village),
+            "current_color": timeline[-1].color if timeline else None}
