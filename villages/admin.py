@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -32,7 +34,11 @@ class ScopedAdmin(admin.ModelAdmin):
         return scoping.can_use_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return scoping.can_use_admin(request.user)
+        if not scoping.can_use_admin(request.user):
+            return False
+        # simple_history's history pages load the object, or an old version of it, without
+        # get_queryset(); asking here keeps rows outside the scope out of them too.
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request):
         return scoping.can_manage_master_data(request.user)
@@ -90,23 +96,39 @@ class RegionAdmin(ScopedAdmin):
         return scoping.can_edit_region(user, obj)
 
     def save_model(self, request, obj, form, change):
-        obj.path = obj.computed_path()
-        if not scoping.can_edit_region(request.user, obj):
+        # Judge the new place on a copy: Region.save() needs obj.path to still be the stored
+        # path, or it cannot see the move and leaves the subtree under the old path.
+        placed = copy.copy(obj)
+        placed.path = obj.computed_path()
+        if not scoping.can_edit_region(request.user, placed):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
 
 
 class PartyBranchInline(admin.StackedInline):
+    # Rights come from scoping like everywhere else, not from Django's model permissions
+    # (which no role holds); the parent village page already checked the object itself.
     model = PartyBranch
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return scoping.can_use_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and scoping.can_edit_village(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is not None and scoping.can_edit_village(request.user, obj)
 
 
 @admin.register(Village)
 class VillageAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "township", "county_name", "terrain", "population",
                     "star_rating", "is_active"]
-    list_filter = ["terrain", "is_active", "star_rating", "township__parent"]
+    # Related-only: a plain related filter would list every county, inside the scope or not.
+    list_filter = ["terrain", "is_active", "star_rating",
+                   ("township__parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code", "township__name"]
     list_select_related = ["township__parent"]
     autocomplete_fields = ["merged_into"]

@@ -3,7 +3,10 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
+from earlywarning.models.ratings import Color
 from villages import scoping
 from villages.models import Grade, RegionLevel, Terrain, Village
 
@@ -26,14 +29,19 @@ class VillageFilter(django_filters.FilterSet):
         label=_("Township"), queryset=_regions(RegionLevel.TOWNSHIP))
     annual_grade = django_filters.ChoiceFilter(label=_("Annual grade"), choices=Grade.choices)
     terrain = django_filters.ChoiceFilter(label=_("Terrain"), choices=Terrain.choices)
+    color = django_filters.ChoiceFilter(label=_("Warning color"), choices=Color.choices,
+                                        field_name="current_color")
     is_active = django_filters.BooleanFilter(label=_("Active"))
     search = django_filters.CharFilter(label=_("Search"), method="by_name_or_code",
                                        help_text=_("Part of the name, or the start of the code."))
 
     class Meta:
         model = Village
-        fields = ["region", "county", "township", "annual_grade", "terrain", "is_active", "search"]
+        fields = ["region", "county", "township", "annual_grade", "color", "terrain", "is_active",
+                  "search"]
 
+    # The schema cannot tell a region id from a filter method; without this it says "string".
+    @extend_schema_field(OpenApiTypes.INT)
     def in_subtree(self, queryset, name, region):
         return queryset.filter(township__path__startswith=region.path)
 
