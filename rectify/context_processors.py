@@ -13,6 +13,24 @@ def navigation(request):
         (reverse("dashboard"), _("Dashboard")),
         (reverse("village-list"), _("Villages")),
         (reverse("region-browse"), _("Regions")),
+        (reverse("evaluation-list"), _("Evaluations")),
+    ]
+    if scoping.can_enter_ratings(user):
+        nav.append((reverse("rating-sheet"), _("Warning ratings")))
+    if scoping.can_manage_master_data(user) or user.role == scoping.Role.AUDITOR:
+        nav.append((reverse("rating-completeness"), _("Rating completeness")))
+    if scoping.can_manage_master_data(user):
+        nav.append((reverse("rating-warning-list"), _("Warning list")))
+    nav.append((reverse("bulletin-list"), _("Bulletins")))
+    nav.append((reverse("notifications"), _("Notifications")))
+    # Rectification work: everyone signed in reads what scoping shows them.
+    nav += [
+        (reverse("case-list"), _("Cases")),
+        (reverse("ledger-list"), _("Ledger")),
+        (reverse("pairing-list"), _("Pairings")),
+        (reverse("team-list"), _("Help teams")),
+        (reverse("campaign-list"), _("Campaigns")),
+        (reverse("compliance"), _("Compliance")),
     ]
     if scoping.can_use_admin(user):
         nav.append((reverse("admin:index"), _("Administration")))

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -211,8 +212,35 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", "300")
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", "360")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The whole beat schedule lives here, in one visible place.
-CELERY_BEAT_SCHEDULE: dict = {}
+# The whole beat schedule lives here, in one visible place (times are Asia/Shanghai).
+CELERY_BEAT_SCHEDULE = {
+    # Rectification ledger: flag items past their due date, just after midnight.
+    "rectify-flag-overdue-ledger-items": {
+        "task": "rectify.tasks.flag_overdue_ledger_items",
+        "schedule": crontab(hour=0, minute=10),
+    },
+    # Warning ratings: the task itself decides whether today is the 1st, the 16th or two days
+    # before a deadline, so the schedule stays right whatever RATING_DEADLINE_DAYS is.
+    "earlywarning-rating-reminders": {
+        "task": "earlywarning.tasks.send_rating_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Monthly warning bulletins: each county's and the city's draft for the month just ended.
+    "earlywarning-monthly-bulletins": {
+        "task": "earlywarning.tasks.build_monthly_bulletins",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
+}
+
+# --- Monthly bulletins ---------------------------------------------------------------------------
+# False: the 1st-of-month task builds drafts that county staff review and publish by hand.
+BULLETIN_AUTO_PUBLISH = envbool("BULLETIN_AUTO_PUBLISH", "False")
+
+# --- Half-monthly warning ratings ----------------------------------------------------------------
+# A period accepts ratings until this many days after it ends, then locks (DHIS2's expiry days).
+RATING_DEADLINE_DAYS = envint("RATING_DEADLINE_DAYS", "3")
+# How long a county's lock exception keeps a closed period open for one township.
+RATING_EXCEPTION_DAYS = envint("RATING_EXCEPTION_DAYS", "7")
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
@@ -228,3 +256,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# --- Rectification evidence ----------------------------------------------------------------------
+# Uploaded evidence (ledger strike-offs, case closings): at most this many bytes, of these types
+# (by extension and by the file's own signature). Stored under MEDIA_ROOT, never served by URL.
+RECTIFY_EVIDENCE_MAX_BYTES = envint("RECTIFY_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+RECTIFY_EVIDENCE_TYPES = envlist("RECTIFY_EVIDENCE_TYPES", "pdf,jpg,jpeg,png,docx,xlsx")
+
+# --- Quarterly evaluations ------------------------------------------------------------------------
+# Score files uploaded through the web page or the API: at most this many bytes (a county of
+# 3,000 villages × 111 indicators is about 1.5 MB of CSV). The import_scores command has no limit.
+SCORE_IMPORT_MAX_BYTES = envint("SCORE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
+# Several resources have a "status" with its own choices; name each enum in the API schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "CaseStatusEnum": "rectify.models.CaseStatus",
+    "LedgerItemStatusEnum": "rectify.models.LedgerStatus",
+    "HelpTeamStatusEnum": "rectify.models.HelpTeamStatus",
+    "ProjectStatusEnum": "rectify.models.ProjectStatus",
+    "RatingStatusEnum": "earlywarning.models.ratings.RatingStatus",
+})

@@ -1,12 +1,15 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from rectify.dashboard import work_context
 from villages import listing, scoping
 
 
 @login_required
 def dashboard(request):
-    """The user's region at a glance: villages and backward villages per child region."""
+    """The user's region at a glance: villages and backward villages per child region, then
+    the rectification work (colors and tiers, trend, cases, campaigns, ledger, compliance).
+    A township official's scope is their township, so they get their township's view."""
     region = scoping.scope_region(request.user)
     roots = [region] if region else list(
         scoping.visible_regions(request.user).filter(parent__isnull=True))
@@ -19,4 +22,5 @@ def dashboard(request):
         "backward": backward[:50],
         "backward_count": backward.count(),
         "village_count": scoping.visible_villages(request.user).filter(is_active=True).count(),
+        **work_context(request.user),
     })

@@ -1,0 +1,241 @@
+"""The dashboard's reads: every figure is one aggregate statement over what the user may see,
+so the page costs the same number of queries for one township or 20,000 villages.
+
+The three-color ratings, their completeness and the tiers come from the early-warning app.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from earlywarning import ratings
+from earlywarning.models.evaluations import Evaluation
+from earlywarning.models.ratings import WarningRating
+from earlywarning.periods import HalfMonth
+from rectify import compliance
+from rectify.models import (
+    OPEN_CASE_STATUSES,
+    CaseStatus,
+    LedgerStatus,
+    Outcome,
+    ProblemType,
+)
+from villages import scoping
+from villages.models import Region
+
+TREND_MONTHS = 12
+COLORS = ("red", "yellow", "green")
+
+
+# --- Colors, tiers, ratings -------------------------------------------------------------------
+
+
+def colors(user) -> dict | None:
+    """Villages by color in the latest half-month with submitted ratings in scope."""
+    # The latest submitted half-month anywhere (an index walk), not per scope: a subtree-wide
+    # MAX costs a join over every rated village, and all townships rate the same half-months.
+    period = (WarningRating.objects.filter(status="submitted").order_by("-period")
+              .values_list("period", flat=True).first())
+    submitted = WarningRating.objects.filter(village__in=scoping.visible_villages(user),
+                                             status="submitted")
+    if period is None:
+        return {"period": None, "counts": []}
+    found = dict(submitted.filter(period=period).values_list("color").annotate(n=Count("pk"))
+                 .order_by())
+    return {"period": period, "counts": [(c, found.get(c, 0)) for c in COLORS]}
+
+
+def tiers(user) -> dict | None:
+    """Villages by tier (1/2/3) in the latest evaluated quarter in scope."""
+    # As for colors: the latest tiered quarter anywhere, then the counts in scope.
+    quarter = (Evaluation.objects.filter(tier__isnull=False).order_by("-quarter")
+               .values_list("quarter", flat=True).first())
+    if quarter is None:
+        return {"quarter": None, "counts": []}
+    found = dict(Evaluation.objects.filter(village__in=scoping.visible_villages(user),
+                                           tier__isnull=False, quarter=quarter)
+                 .values_list("tier").annotate(n=Count("pk")).order_by())
+    return {"quarter": quarter, "counts": [(t, found.get(t, 0)) for t in (1, 2, 3)]}
+
+
+@dataclass(frozen=True)
+class LateTownship:
+    township_id: int
+    name: str
+    county: str
+    expected: int
+    missing: int
+
+
+def late_townships(user, period: str) -> list[LateTownship]:
+    """Townships still missing warning ratings for ``period`` (the last closed half-month), by
+    the same completeness rule as the ratings pages: expected is the warning list."""
+    root = scoping.scope_region(user)
+    roots = [root] if root else list(scoping.visible_regions(user).filter(parent__isnull=True))
+    rows = [row for region in roots
+            for row in ratings.completeness(user, region, HalfMonth.parse(period))
+            if row.missing]
+    return [LateTownship(row.township.pk, row.township.name, row.township.parent.name,
+                         row.expected, row.missing)
+            for row in sorted(rows, key=lambda r: (-r.missing, r.township.path))]
+
+
+# --- Cases, ledger, campaigns -----------------------------------------------------------------
+
+
+def cases_by_status(user) -> list[tuple[str, str, int]]:
+    found = dict(scoping.visible_cases(user).values_list("status").annotate(n=Count("pk"))
+                 .order_by())
+    return [(status.value, status.label, found.get(status.value, 0)) for status in CaseStatus]
+
+
+def cases_by_problem_type(user) -> list[ProblemType]:
+    visible = scoping.visible_villages(user)
+    return list(ProblemType.objects.annotate(
+        open_cases=Count("cases", filter=Q(cases__village__in=visible,
+                                           cases__status__in=OPEN_CASE_STATUSES)),
+        all_cases=Count("cases", filter=Q(cases__village__in=visible)),
+    ).order_by("group", "order"))
+
+
+def overdue_items(user, limit: int = 10):
+    items = scoping.visible_ledger_items(user).filter(overdue=True)
+    rows = list(items.select_related("village__township", "problem_type")
+                .order_by("due", "village__code", "number")[:limit])
+    return rows, items.count()
+
+
+def ledger_totals(user) -> dict:
+    return scoping.visible_ledger_items(user).aggregate(
+        listed=Count("pk", filter=Q(status=LedgerStatus.LISTED)),
+        in_progress=Count("pk", filter=Q(status=LedgerStatus.IN_PROGRESS)),
+        struck_off=Count("pk", filter=Q(status=LedgerStatus.STRUCK_OFF)),
+    )
+
+
+# --- Monthly trend (server-side SVG) ----------------------------------------------------------
+
+
+def _months(today: date, count: int) -> list[date]:
+    months = []
+    year, month = today.year, today.month
+    for _i in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def _per_month(queryset, field: str, since: datetime) -> dict[date, int]:
+    rows = (queryset.filter(**{f"{field}__gte": since})
+            .annotate(m=TruncMonth(field)).values("m").annotate(n=Count("pk")).order_by())
+    result = {}
+    for row in rows:
+        month = row["m"]
+        if isinstance(month, datetime):
+            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
+        result[month.replace(day=1)] = row["n"]
+    return result
+
+
+@dataclass
+class Series:
+    key: str
+    label: str
+    values: list[int]
+    points: str = ""
+
+
+@dataclass
+class TrendChart:
+    months: list[date]
+    series: list[Series]
+    width: int
+    height: int
+    top: int
+    x_labels: list[tuple[float, str]]
+    y_ticks: list[tuple[float, int]]
+
+    @property
+    def rows(self) -> list[tuple[date, list[int]]]:
+        return [(month, [s.values[i] for s in self.series])
+                for i, month in enumerate(self.months)]
+
+
+def trend(user, today: date) -> TrendChart:
+    """Ledger items listed and struck off, and cases moved up, per month for a year."""
+    months = _months(today, TREND_MONTHS)
+    since = timezone.make_aware(datetime.combine(months[0], time.min))
+    items = scoping.visible_ledger_items(user)
+    listed = _per_month(items, "listed_at", since)
+    struck = _per_month(items.filter(status=LedgerStatus.STRUCK_OFF), "struck_off_at", since)
+    moved = _per_month(scoping.visible_cases(user).filter(outcome=Outcome.MOVED_UP),
+                       "outcome_at", since)
+    series = [
+        Series("listed", _("Ledger items listed"), [listed.get(m, 0) for m in months]),
+        Series("struck", _("Ledger items struck off"), [struck.get(m, 0) for m in months]),
+        Series("moved", _("Cases moved up"), [moved.get(m, 0) for m in months]),
+    ]
+    width, height, left, bottom, top = 640, 220, 40, 30, 10
+    peak = max([1, *(v for s in series for v in s.values)])
+    step = (width - left - 10) / (len(months) - 1)
+
+    def y(value: int) -> float:
+        return round(top + (height - top - bottom) * (1 - value / peak), 1)
+
+    for s in series:
+        s.points = " ".join(f"{round(left + i * step, 1)},{y(v)}" for i, v in enumerate(s.values))
+    ticks = sorted({0, peak // 2, peak})
+    return TrendChart(
+        months=months, series=series, width=width, height=height, top=top,
+        x_labels=[(round(left + i * step, 1), f"{m:%m}") for i, m in enumerate(months)],
+        y_ticks=[(y(t), t) for t in ticks])
+
+
+# --- The whole page ---------------------------------------------------------------------------
+
+
+def work_context(user, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    period = compliance.last_closed_half_month(today)
+    month = compliance.last_complete_month(today)
+    overdue, overdue_count = overdue_items(user)
+    campaigns = compliance.campaign_progress(user, today)
+    checks = [
+        compliance.instructor_days(user, month),
+        compliance.leader_visits(user, month),
+        compliance.department_projects(user, today),
+        compliance.reserve_cadres(user, today),
+        compliance.household_contacts(user),
+        compliance.red_count_rule(user, period),
+    ]
+    behind = [c for c in campaigns if c.behind]
+    checks.append(compliance.Check(
+        "campaign_progress", _("Campaign progress"),
+        _("share of cases moved up reaches the campaign's target"), len(campaigns),
+        len(behind), behind))
+    for check in checks:
+        # The dashboard shows figures only; the rows are for /compliance/.
+        check.rows = None
+    scope = scoping.scope_region(user)
+    return {
+        "colors": colors(user),
+        "tiers": tiers(user),
+        "trend": trend(user, today),
+        "cases_by_status": cases_by_status(user),
+        "problem_types": cases_by_problem_type(user),
+        "campaigns": campaigns,
+        "overdue": overdue,
+        "overdue_count": overdue_count,
+        "ledger_totals": ledger_totals(user),
+        "checks": checks,
+        "breach_total": sum(c.breaches for c in checks),
+        "late_townships": late_townships(user, period),
+        "rating_period": period,
+        "compliance_month": month,
+        "is_township_view": bool(scope and scope.level == "township"),
+        "scope_region": scope if isinstance(scope, Region) else None,
+    }
