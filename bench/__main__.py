@@ -3,7 +3,7 @@ import sys
 
 from bench.common import setup_django
 
-BENCHMARKS = ["village_list_api"]
+BENCHMARKS = ["village_list_api", "dashboard", "score_import", "tiering", "rating_submit"]
 
 
 def main(argv: list[str]) -> int:

@@ -1,8 +1,9 @@
 """Demo half-monthly ratings: a year (2025-12-H1 … 2026-11-H1) for every warning-list village.
 
-上虞市's list is brought to 69 villages that all start red, and ends the year as the report has
-it: 24 moved up to green, 41 to yellow, 4 still red. 枫桥镇 and 店口镇 get at least four listed
-villages each, and the current half-month (2026-11-H2) is left for their officials to rate.
+In 上虞市, 69 listed villages (at least that many are listed) start the year red and end it as
+the report has it: 24 moved up to green, 41 to yellow, 4 still red; the county's other listed
+villages start yellow or green and end the year out of red. 枫桥镇 and 店口镇 get at least four
+listed villages each, and the current half-month (2026-11-H2) is left for their officials.
 Other villages walk up and down at random. Only villages created in this run are touched, so a
 second ``load_demo`` adds nothing.
 """
@@ -21,7 +22,8 @@ from earlywarning.models.ratings import (
 )
 from earlywarning.periods import HalfMonth, periods_between
 from earlywarning.ratings import warning_list
-from villages.models import Role, Village
+from villages.listing import latest_grade_year
+from villages.models import Grade, Role, Village
 
 FIRST = HalfMonth(2025, 12, 1)
 LAST = HalfMonth(2026, 11, 1)
@@ -45,6 +47,9 @@ def build_ratings(builder, villages: list[Village]) -> None:
     scale = builder.total / 2000
 
     listed = set(warning_list(Village.objects.filter(pk__in=new_ids)).values_list("pk", flat=True))
+    poor = set(Village.objects.filter(pk__in=listed, party_branch__grades__grade=Grade.POOR,
+                                      party_branch__grades__year=latest_grade_year())
+               .values_list("pk", flat=True))
     additions = []
 
     def add(candidates, count, reason):
@@ -69,10 +74,14 @@ def build_ratings(builder, villages: list[Village]) -> None:
     periods = periods_between(FIRST, LAST)
     officers = {}
     listed_villages = sorted((by_id[i] for i in listed), key=lambda v: v.code)
-    shangyu_listed = [v for v in listed_villages if v.code.startswith("330682")]
-    endings = _shangyu_endings(rng, len(shangyu_listed), scale)
-    paths = {v.pk: _climb(rng, len(periods), end)
-             for v, end in zip(shangyu_listed, endings, strict=True)}
+    # The red-starting cohort: backward villages first, then the rest of the list.
+    shangyu_listed = sorted((v for v in listed_villages if v.code.startswith("330682")),
+                            key=lambda v: (v.pk not in poor, v.code))
+    cohort = shangyu_listed[:shangyu_target]
+    endings = _shangyu_endings(rng, len(cohort), scale)
+    paths = {v.pk: _climb(rng, len(periods), end) for v, end in zip(cohort, endings, strict=True)}
+    paths |= {v.pk: _walk(rng, len(periods), end_out_of_red=True)
+              for v in shangyu_listed[shangyu_target:]}
     ratings = []
     for village in listed_villages:
         path = paths.get(village.pk) or _walk(rng, len(periods))
@@ -121,8 +130,8 @@ def _climb(rng, length: int, end: str) -> list[str]:
     return path
 
 
-def _walk(rng, length: int) -> list[str]:
-    level = rng.choices([0, 1, 2], weights=[2, 5, 3])[0]
+def _walk(rng, length: int, *, end_out_of_red: bool = False) -> list[str]:
+    level = rng.choices([0, 1, 2], weights=[2, 5, 0 if end_out_of_red else 3])[0]
     path = []
     for _index in range(length):
         roll = rng.random()
@@ -131,6 +140,8 @@ def _walk(rng, length: int) -> list[str]:
         elif roll > 0.95 and level < 2:
             level += 1
         path.append(LADDER[level])
+    if end_out_of_red and path[-1] == Color.RED:
+        path[-1] = Color.YELLOW
     return path
 
 

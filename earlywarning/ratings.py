@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from earlywarning.models.evaluations import Evaluation, Tier
 from earlywarning.models.ratings import (
     Color,
     LockException,
@@ -23,6 +24,7 @@ from earlywarning.models.ratings import (
 )
 from earlywarning.periods import HalfMonth
 from rectify.errors import DomainError
+from rectify.models import OPEN_CASE_STATUSES, Case
 from villages import scoping
 from villages.listing import latest_grade_year
 from villages.models import AnnualGrade, Grade, Region, Village
@@ -41,15 +43,23 @@ class RatingError(DomainError):
 
 
 def warning_list_condition() -> Q:
-    """Villages that must be rated: 较差 in the latest grading year, or added by the county,
-    and not removed by it. (Class-3 tiers and open cases join when those models exist.)"""
+    """Villages that must be rated: graded 较差 in the latest grading year, in class 3 in the
+    latest tiered quarter, with an open rectification case, or added by the county — and not
+    removed by it."""
     year = latest_grade_year()
     poor = Exists(AnnualGrade.objects.filter(branch__village=OuterRef("pk"), year=year,
                                              grade=Grade.POOR))
+    quarter = (Evaluation.objects.filter(tier__isnull=False).order_by("-quarter")
+               .values_list("quarter", flat=True).first())
+    class_three = Exists(Evaluation.objects.filter(village=OuterRef("pk"), quarter=quarter,
+                                                   tier=Tier.THIRD))
+    open_case = Exists(Case.objects.filter(village=OuterRef("pk"),
+                                           status__in=OPEN_CASE_STATUSES))
     changes = WarningListChange.objects.filter(village=OuterRef("pk"), ended_at__isnull=True)
     added = Exists(changes.filter(action=WarningListAction.ADD))
     removed = Exists(changes.filter(action=WarningListAction.REMOVE))
-    return (Q(poor) | Q(added)) & ~Q(removed) & Q(is_active=True)
+    return ((Q(poor) | Q(class_three) | Q(open_case) | Q(added)) & ~Q(removed)
+            & Q(is_active=True))
 
 
 def warning_list(villages: QuerySet[Village]) -> QuerySet[Village]:
@@ -59,7 +69,7 @@ def warning_list(villages: QuerySet[Village]) -> QuerySet[Village]:
 @transaction.atomic
 def change_warning_list(*, actor, village: Village, action: str, reason: str) -> None:
     """The county adds a village to, or removes it from, the warning list, saying why."""
-    if not scoping.is_staff_over(actor, village.township):
+    if not scoping.can_manage_warning_list(actor, village):
         raise DomainError(_("Only the county may change the warning list."))
     if not reason.strip():
         raise DomainError(_("Give a reason for the change."), field="reason")

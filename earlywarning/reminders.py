@@ -27,7 +27,8 @@ def due_reminders(today: date) -> list[tuple[HalfMonth, str]]:
         due.append((HalfMonth.containing(today - timedelta(days=1)), "ended"))
     period = HalfMonth.containing(today)
     for _step in range(3):
-        if period.deadline - timedelta(days=2) == today:
+        # With the default three days, "two days before" falls on the 1st or 16th: one is enough.
+        if period.deadline - timedelta(days=2) == today and (period, "ended") not in due:
             due.append((period, "deadline"))
         period = period.previous()
     return due

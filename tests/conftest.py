@@ -21,6 +21,14 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every world sets eight passwords; PBKDF2 would cost seconds per test and prove nothing.
+    # PBKDF2 stays second so passwords hashed by load_demo still check.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+
 @pytest.fixture
 def require_postgres():
     require(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),

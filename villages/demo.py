@@ -14,6 +14,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from earlywarning.demo_bulletins import build_bulletins
+from earlywarning.demo_ratings import build_ratings
+from earlywarning.demo_scores import build_demo_scores
+from rectify.demo import build_rectification
 from villages.models import (
     AnnualGrade,
     BranchKind,
@@ -132,6 +136,11 @@ class DemoBuilder:
         self.build_branches_and_grades(new_villages)
         self.build_people(new_villages)
         self.build_users()
+        build_demo_scores(seed=self.seed)
+        build_rectification(self, new_villages)
+        # Last: who is rated depends on grades, tiers and open cases.
+        build_ratings(self, new_villages)
+        build_bulletins(self)
         return self.report
 
     # --- regions --------------------------------------------------------------------------------

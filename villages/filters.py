@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from earlywarning.models.evaluations import Tier
 from earlywarning.models.ratings import Color
 from villages import scoping
 from villages.models import Grade, RegionLevel, Terrain, Village
@@ -32,13 +33,16 @@ class VillageFilter(django_filters.FilterSet):
     color = django_filters.ChoiceFilter(label=_("Warning color"), choices=Color.choices,
                                         field_name="current_color")
     is_active = django_filters.BooleanFilter(label=_("Active"))
+    tier = django_filters.TypedChoiceFilter(
+        label=_("Tier"), choices=Tier.choices, coerce=int, field_name="current_tier",
+        help_text=_("The tier of the village's latest quarterly evaluation."))
     search = django_filters.CharFilter(label=_("Search"), method="by_name_or_code",
                                        help_text=_("Part of the name, or the start of the code."))
 
     class Meta:
         model = Village
         fields = ["region", "county", "township", "annual_grade", "color", "terrain", "is_active",
-                  "search"]
+                  "tier", "search"]
 
     # The schema cannot tell a region id from a filter method; without this it says "string".
     @extend_schema_field(OpenApiTypes.INT)

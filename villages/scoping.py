@@ -16,7 +16,7 @@ Reading rules and write rules are separate functions, so a view can tell "you ma
 exists" (404) from "you may see it but not change it" (403).
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from villages.models import Person, PostAssignment, Region, RegionLevel, Role, User, Village
 
@@ -153,3 +153,229 @@ def assignable_townships(user) -> QuerySet[Region]:
     if not can_manage_master_data(user):
         return Region.objects.none()
     return visible_regions(user).filter(level=RegionLevel.TOWNSHIP)
+
+
+# --- Warning ratings ----------------------------------------------------------------------------
+
+
+def can_enter_ratings(user) -> bool:
+    """Township officials rate their township; county and city staff any village below them."""
+    return is_superuser(user) or (_active(user) and (
+        user.role in STAFF_ROLES or user.role == Role.TOWNSHIP_OFFICIAL))
+
+
+def can_manage_warning_list(user, village: Village) -> bool:
+    return is_staff_over(user, village.township)
+
+
+# --- Rectification work ---------------------------------------------------------------------------
+# Cases, plans, pairings, help teams and campaigns are the county's (city above it); township
+# officials keep their villages' ledgers; helpers log field work (visits, projects, days in
+# village) and move ledger items into progress, only in villages assigned to them. Readers
+# (API client, auditor) read the rectification work of their region and write nothing.
+
+
+def _rectify_models():
+    # Imported late: rectify's models import villages' models, not the other way round.
+    from rectify import models
+
+    return models
+
+
+def visible_cases(user):
+    return _rectify_models().Case.objects.filter(village__in=visible_villages(user))
+
+
+def visible_ledger_items(user):
+    return _rectify_models().LedgerItem.objects.filter(village__in=visible_villages(user))
+
+
+def visible_pairings(user):
+    return _rectify_models().Pairing.objects.filter(village__in=visible_villages(user))
+
+
+def visible_visits(user):
+    return _rectify_models().Visit.objects.filter(village__in=visible_villages(user))
+
+
+def visible_projects(user):
+    return _rectify_models().Project.objects.filter(village__in=visible_villages(user))
+
+
+def visible_instructor_days(user):
+    return _rectify_models().InstructorDays.objects.filter(village__in=visible_villages(user))
+
+
+def visible_evidence(user):
+    return _rectify_models().EvidenceFile.objects.filter(village__in=visible_villages(user))
+
+
+def visible_help_teams(user):
+    """Teams of a county in scope, and teams covering a village the user can see."""
+    models = _rectify_models()
+    covering = models.HelpTeamVillage.objects.filter(
+        village__in=visible_villages(user)).values("team_id")
+    if user_is_helper(user):
+        return models.HelpTeam.objects.filter(pk__in=covering)
+    return models.HelpTeam.objects.filter(
+        Q(county__in=visible_regions(user)) | Q(pk__in=covering))
+
+
+def visible_campaigns(user):
+    """Campaigns of a region in scope, and those of the regions above (a township official
+    follows the county's campaign)."""
+    Campaign = _rectify_models().Campaign
+    if is_superuser(user):
+        return Campaign.objects.all()
+    region = scope_region(user)
+    if region is None:
+        return Campaign.objects.none()
+    above = region.path.rstrip("/").split("/")
+    return Campaign.objects.filter(Q(region__path__startswith=region.path)
+                                   | Q(region__code__in=above))
+
+
+def user_is_helper(user) -> bool:
+    return _active(user) and not user.is_superuser and user.role == Role.HELPER
+
+
+def can_manage_cases(user, village: Village) -> bool:
+    """Open, confirm, plan, advance and close cases: the county (or city) over the village."""
+    return is_staff_over(user, village.township)
+
+
+def can_manage_pairings(user, village: Village) -> bool:
+    return is_staff_over(user, village.township)
+
+
+def can_manage_help_teams(user, county: Region) -> bool:
+    return is_staff_over(user, county)
+
+
+def can_manage_campaigns(user, region: Region) -> bool:
+    return is_staff_over(user, region)
+
+
+def can_list_ledger_items(user, village: Village) -> bool:
+    """List and strike off: the village's own township or above (strike-off also verifies)."""
+    return can_work_in_village(user, village)
+
+
+def can_strike_off(user, village: Village) -> bool:
+    return can_work_in_village(user, village)
+
+
+def can_start_ledger_item(user, village: Village) -> bool:
+    return can_work_in_village(user, village) or can_log_field_work(user, village)
+
+
+def can_log_field_work(user, village: Village) -> bool:
+    """Visits, projects and instructor days: the township or above, or a helper assigned to
+    this very village (a helper's other villages in the same township are not theirs)."""
+    if can_work_in_village(user, village):
+        return True
+    return (user_is_helper(user) and user.region_id is not None
+            and village.township.path.startswith(user.region.path)
+            and user.assigned_villages.filter(pk=village.pk).exists())
+
+
+def can_download_evidence(user, evidence) -> bool:
+    return visible_villages(user).filter(pk=evidence.village_id).exists()
+
+
+# --- Evaluations ----------------------------------------------------------------------------------
+# Quarterly 111-indicator evaluations: everyone reads the evaluations of the villages they see;
+# the village's township (or above) enters and submits scores; the county (or city) over the
+# village approves, reopens, and names tracking people; indicator catalogues belong to the staff
+# of the region they apply to (the city's catalogue to the city, a county's own to the county).
+
+
+def _evaluation_models():
+    # Imported late: earlywarning's models import villages' models, not the other way round.
+    from earlywarning.models import evaluations
+
+    return evaluations
+
+
+def visible_evaluations(user):
+    return _evaluation_models().Evaluation.objects.filter(village__in=visible_villages(user))
+
+
+def visible_indicator_sets(user):
+    """Sets applying to the user's region from above (the city's) and those inside it."""
+    IndicatorSet = _evaluation_models().IndicatorSet
+    if is_superuser(user):
+        return IndicatorSet.objects.all()
+    region = scope_region(user)
+    if region is None:
+        return IndicatorSet.objects.none()
+    above = region.path.rstrip("/").split("/")
+    return IndicatorSet.objects.filter(Q(region__path__startswith=region.path)
+                                       | Q(region__code__in=above))
+
+
+def visible_tracking_assignments(user):
+    return _evaluation_models().TrackingAssignment.objects.filter(
+        village__in=visible_villages(user))
+
+
+def can_enter_scores(user, village: Village) -> bool:
+    """Enter, import and submit scores: the village's own township official or staff above."""
+    return can_work_in_village(user, village)
+
+
+def can_import_scores(user, region: Region) -> bool:
+    """Import a score file for every village under ``region``."""
+    if is_staff_over(user, region):
+        return True
+    return (_active(user) and user.role == Role.TOWNSHIP_OFFICIAL
+            and user.region_id == region.pk)
+
+
+def can_approve_evaluations(user, region: Region) -> bool:
+    """Approve and reopen: the county (or city) staff over ``region``, never a township."""
+    return is_staff_over(user, region)
+
+
+def can_assign_tracking(user, village: Village) -> bool:
+    return is_staff_over(user, village.township)
+
+
+def can_manage_indicator_sets(user, region: Region) -> bool:
+    return is_staff_over(user, region)
+
+
+def score_writable_villages(user) -> QuerySet[Village]:
+    """Villages whose scores the user may write: staff's subtree or the official's township."""
+    if is_superuser(user):
+        return Village.objects.all()
+    if _active(user) and (user.role in STAFF_ROLES or user.role == Role.TOWNSHIP_OFFICIAL):
+        return visible_villages(user)
+    return Village.objects.none()
+
+
+# --- Bulletins ------------------------------------------------------------------------------------
+# A bulletin is the county's (or the city's) notice to everyone below it: published bulletins of
+# the user's region, of the regions above it and of those inside it are readable by everyone
+# signed in there (API clients included); drafts only by the staff who may build and publish.
+
+
+def can_manage_bulletins(user, region: Region) -> bool:
+    """Build, publish and correct: county or city staff over the bulletin's region."""
+    return is_staff_over(user, region)
+
+
+def visible_bulletins(user):
+    from earlywarning.models.bulletins import Bulletin, BulletinStatus
+
+    if is_superuser(user):
+        return Bulletin.objects.all()
+    region = scope_region(user)
+    if region is None:
+        return Bulletin.objects.none()
+    above = region.path.rstrip("/").split("/")
+    published = Q(status=BulletinStatus.PUBLISHED) & (
+        Q(region__path__startswith=region.path) | Q(region__code__in=above))
+    if user.role in STAFF_ROLES:
+        return Bulletin.objects.filter(published | Q(region__path__startswith=region.path))
+    return Bulletin.objects.filter(published)

@@ -33,12 +33,15 @@ class VillageSerializer(serializers.ModelSerializer):
     annual_grade = serializers.CharField(read_only=True, allow_null=True)
     annual_grade_year = serializers.IntegerField(read_only=True, allow_null=True)
     secretary = serializers.CharField(source="secretary_name", read_only=True, allow_null=True)
+    current_color = serializers.CharField(read_only=True, allow_null=True)
+    current_tier = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Village
         fields = [
             "id", "code", "name", "township", "township_name", "county", "county_name",
-            "party_branch", "annual_grade", "annual_grade_year", "secretary", "terrain",
+            "party_branch", "annual_grade", "annual_grade_year", "secretary", "current_color",
+            "current_tier", "terrain",
             "population", "households", "collective_income", "income_per_head", "star_rating",
             "is_active", "merged_into",
         ]
@@ -63,6 +66,8 @@ class VillageSerializer(serializers.ModelSerializer):
             "annual_grade": getattr(village, "annual_grade", None),
             "annual_grade_year": getattr(village, "annual_grade_year", None),
             "secretary": getattr(village, "secretary_name", None),
+            "current_color": getattr(village, "current_color", None),
+            "current_tier": getattr(village, "current_tier", None),
             "terrain": village.terrain, "population": village.population,
             "households": village.households,
             "collective_income": f"{village.collective_income:.2f}",

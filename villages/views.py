@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from earlywarning import evaluations
 from villages import exports, listing, scoping
 from villages.filters import VillageFilter
 from villages.models import AnnualGrade, PostAssignment, RegionLevel
@@ -66,6 +67,7 @@ def village_detail(request, pk: int):
         "current_posts": current,
         "past_posts": past,
         "can_edit": scoping.can_edit_village(request.user, village),
+        "evaluation_panel": evaluations.village_panel(request.user, village),
     })
 
 

@@ -7,8 +7,6 @@ from tests.rectify.factories import WorkWorld
 def evidence_root(settings, tmp_path):
     # Uploaded evidence goes to a throwaway folder, never into var/media.
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The world's eight users are hashed with PBKDF2 otherwise: seconds per test for nothing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.MEDIA_ROOT
 
 

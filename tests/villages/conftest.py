@@ -5,14 +5,6 @@ from django.core.management import call_command
 from django.db import connection
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The world fixture sets eight passwords per test; PBKDF2 would take seconds each time.
-    # PBKDF2 stays second so the demo accounts' passwords still check.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
-                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-
-
 @pytest.fixture(scope="module")
 def demo_data(django_db_setup, django_db_blocker) -> str:
     """The default demo data set (2,000 villages), loaded once for a module and flushed after.

@@ -1,0 +1,186 @@
+"""Bulletin pages: the list, the notice itself (printable), Excel, and the county's buttons."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from kombu.exceptions import OperationalError as BrokerError
+from openpyxl import Workbook
+
+from earlywarning import bulletins, tasks
+from earlywarning.models.bulletins import Bulletin, BulletinStatus
+from earlywarning.models.ratings import Color, Movement
+from rectify.errors import DomainError
+from villages import scoping
+from villages.models import Region
+
+
+def document(bulletin: Bulletin) -> dict:
+    """What every page shows: the frozen snapshot once published, the draft's rows before."""
+    return bulletin.snapshot if bulletin.is_published else bulletins.represent(bulletin)
+
+
+def _manageable_regions(user):
+    if not (scoping.is_superuser(user) or user.role in scoping.STAFF_ROLES):
+        return Region.objects.none()
+    return (scoping.visible_regions(user).filter(level__in=bulletins.BULLETIN_LEVELS)
+            .order_by("path"))
+
+
+@login_required
+def bulletin_list(request):
+    visible = scoping.visible_bulletins(request.user)
+    rows = visible.select_related("region").defer("snapshot", "summary").order_by(
+        "-month", "region__code", "-revision")
+    region, month, status = (request.GET.get(k, "").strip() for k in ("region", "month", "status"))
+    if region.isdigit():
+        rows = rows.filter(region_id=int(region))
+    if month:
+        try:
+            rows = rows.filter(month=str(bulletins.Month.parse(month)))
+        except DomainError as error:
+            messages.error(request, error.message)
+    if status in BulletinStatus.values:
+        rows = rows.filter(status=status)
+    return render(request, "earlywarning/bulletins/list.html", {
+        "rows": rows[:200],
+        "regions": Region.objects.filter(pk__in=visible.values("region")).order_by("path"),
+        "build_regions": _manageable_regions(request.user),
+        "filters": {"region": region, "month": month, "status": status},
+        "statuses": BulletinStatus.choices,
+        "default_month": bulletins.Month.containing(timezone.localdate()).previous(),
+    })
+
+
+@login_required
+def bulletin_detail(request, pk: int):
+    bulletin = get_object_or_404(
+        scoping.visible_bulletins(request.user).select_related("region", "corrects"), pk=pk)
+    revisions = (Bulletin.objects.filter(region_id=bulletin.region_id, month=bulletin.month)
+                 .exclude(pk=bulletin.pk).filter(pk__in=scoping.visible_bulletins(request.user))
+                 .order_by("revision").only("pk", "revision", "status", "published_at"))
+    doc = document(bulletin)
+    month = bulletins.Month.parse(bulletin.month)
+    return render(request, "earlywarning/bulletins/detail.html", {
+        "bulletin": bulletin, "doc": doc, "summary": doc["summary"], "month": month,
+        "revisions": revisions, "colors": Color.values,
+        "can_manage": scoping.can_manage_bulletins(request.user, bulletin.region),
+        "can_export": scoping.can_export(request.user),
+        "movement_labels": dict(Movement.choices), "color_labels": dict(Color.choices),
+    })
+
+
+@login_required
+def bulletin_export(request, pk: int):
+    if not scoping.can_export(request.user):
+        raise PermissionDenied
+    bulletin = get_object_or_404(scoping.visible_bulletins(request.user)
+                                 .select_related("region"), pk=pk)
+    doc = document(bulletin)
+    colors, moves = dict(Color.choices), dict(Movement.choices)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Townships"))
+    sheet.append([doc["summary"]["title"], f"r{bulletin.revision}",
+                  str(dict(BulletinStatus.choices)[bulletin.status])])
+    sheet.append([_("County"), _("Township"), _("Green"), _("Yellow"), _("Red"), _("Unrated"),
+                  _("Moved up"), _("Moved down"), _("Red last month"), _("Ratings missing"),
+                  _("Ratings late"), _("Loses award eligibility"), _("Officials for a talk")])
+    for t in doc["summary"]["townships"]:
+        sheet.append([t["county"], t["name"], t["green"], t["yellow"], t["red"], t["unrated"],
+                      t["up"], t["down"], t["red_previous"], t["missing"], t["late"],
+                      _("Yes") if t["red_rose"] else "", "、".join(t["officials_for_talk"])])
+    entries = workbook.create_sheet(_("Villages"))
+    entries.append([_("Township"), _("Village"), _("Color"), _("Last month"), _("Change"),
+                    _("Latest tier"), _("Case status"), _("Open ledger items"),
+                    _("Overdue ledger items"), _("Ratings missing"), _("Ratings late")])
+    for e in doc["entries"]:
+        entries.append([e["township_name"], e["village_name"], str(colors.get(e["color"], "")),
+                        str(colors.get(e["previous_color"], "")), str(moves.get(e["change"], "")),
+                        e["tier"], e["case_status"] or "", e["open_ledger_items"],
+                        e["overdue_ledger_items"], " ".join(e["ratings_missing"]),
+                        " ".join(e["ratings_late"])])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    response = HttpResponse(
+        stream.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = (
+        f'attachment; filename="bulletin-{bulletin.region.code}-{bulletin.month}'
+        f'-r{bulletin.revision}.xlsx"')
+    return response
+
+
+def _managed(request, pk):
+    bulletin = get_object_or_404(scoping.visible_bulletins(request.user)
+                                 .select_related("region"), pk=pk)
+    if not scoping.can_manage_bulletins(request.user, bulletin.region):
+        raise PermissionDenied
+    return bulletin
+
+
+@login_required
+@require_POST
+def bulletin_publish(request, pk: int):
+    bulletin = _managed(request, pk)
+    try:
+        bulletins.publish(actor=request.user, bulletin=bulletin)
+        messages.success(request, _("The bulletin is published."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("bulletin-detail", pk=bulletin.pk)
+
+
+@login_required
+@require_POST
+def bulletin_correct(request, pk: int):
+    bulletin = _managed(request, pk)
+    try:
+        correction = bulletins.correct(actor=request.user, bulletin=bulletin,
+                                       reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("bulletin-detail", pk=bulletin.pk)
+    messages.success(request, _("Revision %(revision)d opened as a draft.")
+                     % {"revision": correction.revision})
+    return redirect("bulletin-detail", pk=correction.pk)
+
+
+def enqueue_build(region_id: int, month: str) -> None:
+    # No retries: with the broker down the page must answer now, not hang.
+    tasks.build_region_bulletin.apply_async((region_id, month), retry=False)
+
+
+@login_required
+@require_POST
+def bulletin_build(request):
+    """"Build now": queue the region's build for the worker, after this request commits."""
+    region = _manageable_regions(request.user).filter(
+        pk=int(request.POST["region"]) if request.POST.get("region", "").isdigit() else 0).first()
+    if region is None:
+        if not _manageable_regions(request.user).exists():
+            raise PermissionDenied
+        raise Http404
+    try:
+        month = bulletins.parse_bulletin_month(request.POST.get("month", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("bulletin-list")
+    try:
+        with transaction.atomic():
+            transaction.on_commit(lambda: enqueue_build(region.pk, str(month)))
+    except (BrokerError, ConnectionError, OSError):
+        messages.error(request, _("The task queue cannot be reached, so the build was not "
+                                  "started. Try again later or tell the administrator."))
+        return redirect("bulletin-list")
+    messages.success(request, _("Building the bulletin of %(region)s for %(month)s; refresh "
+                                "this page in a moment.") % {"region": region.name,
+                                                             "month": month})
+    return redirect(reverse("bulletin-list") + f"?region={region.pk}&month={month}")
