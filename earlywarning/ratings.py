@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,19 +46,18 @@ def warning_list_condition() -> Q:
     """Villages that must be rated: graded 较差 in the latest grading year, in class 3 in the
     latest tiered quarter, with an open rectification case, or added by the county — and not
     removed by it."""
-    year = latest_grade_year()
-    poor = Exists(AnnualGrade.objects.filter(branch__village=OuterRef("pk"), year=year,
-                                             grade=Grade.POOR))
+    # IN (subquery) rather than EXISTS: PostgreSQL hashes each id set once instead of probing
+    # five indexes per village, which matters for a city of 20,000 villages.
+    poor = AnnualGrade.objects.filter(year=latest_grade_year(), grade=Grade.POOR)
     quarter = (Evaluation.objects.filter(tier__isnull=False).order_by("-quarter")
                .values_list("quarter", flat=True).first())
-    class_three = Exists(Evaluation.objects.filter(village=OuterRef("pk"), quarter=quarter,
-                                                   tier=Tier.THIRD))
-    open_case = Exists(Case.objects.filter(village=OuterRef("pk"),
-                                           status__in=OPEN_CASE_STATUSES))
-    changes = WarningListChange.objects.filter(village=OuterRef("pk"), ended_at__isnull=True)
-    added = Exists(changes.filter(action=WarningListAction.ADD))
-    removed = Exists(changes.filter(action=WarningListAction.REMOVE))
-    return ((Q(poor) | Q(class_three) | Q(open_case) | Q(added)) & ~Q(removed)
+    class_three = Evaluation.objects.filter(quarter=quarter, tier=Tier.THIRD)
+    open_case = Case.objects.filter(status__in=OPEN_CASE_STATUSES)
+    changes = WarningListChange.objects.filter(ended_at__isnull=True)
+    return ((Q(pk__in=poor.values("branch__village")) | Q(pk__in=class_three.values("village"))
+             | Q(pk__in=open_case.values("village"))
+             | Q(pk__in=changes.filter(action=WarningListAction.ADD).values("village")))
+            & ~Q(pk__in=changes.filter(action=WarningListAction.REMOVE).values("village"))
             & Q(is_active=True))
 
 
@@ -310,14 +309,15 @@ def completeness(user, region: Region, period: HalfMonth) -> list[Completeness]:
 
     Expected is today's warning list; one grouped query whatever the number of townships.
     """
-    ratings = WarningRating.objects.filter(village=OuterRef("pk"), period=str(period),
-                                           status=RatingStatus.SUBMITTED)
+    # One LEFT JOIN to the period's submitted rating (there is at most one per village).
+    rated = FilteredRelation("warning_ratings", condition=Q(
+        warning_ratings__period=str(period), warning_ratings__status=RatingStatus.SUBMITTED))
     rows = (warning_list(scoping.visible_villages(user).in_region(region))
-            .annotate(rated=Exists(ratings),
-                      rated_on_time=Exists(ratings.filter(submitted_at__lt=period.deadline_at)))
+            .annotate(rated=rated)
             .values("township")
-            .annotate(expected=Count("pk"), submitted=Count("pk", filter=Q(rated=True)),
-                      on_time=Count("pk", filter=Q(rated_on_time=True))))
+            .annotate(expected=Count("pk"), submitted=Count("rated"),
+                      on_time=Count("rated", filter=Q(
+                          rated__submitted_at__lt=period.deadline_at))))
     townships = {t.pk: t for t in scoping.visible_regions(user).filter(
         pk__in=[row["township"] for row in rows]).select_related("parent")}
     result = [Completeness(townships[row["township"]], row["expected"], row["submitted"],

@@ -1,6 +1,7 @@
 import pytest
 
-from rectify.models import LedgerItem, LedgerStatus
+from rectify.models import LedgerItem, LedgerStatus, ProblemType
+from rectify.problem_types import PROBLEM_TYPES
 from tests.e2e.conftest import log_in
 from tests.rectify.factories import PDF, WorkWorld
 from tests.villages.factories import PASSWORD, World
@@ -11,6 +12,10 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def live_work(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # An earlier transactional test's flush removed the rows the data migration seeded.
+    for code, group, order, word, name, remedy in PROBLEM_TYPES:
+        ProblemType.objects.update_or_create(code=code, defaults={
+            "group": group, "order": order, "word": word, "name": name, "remedy": remedy})
     world = World.create()
     return world, WorkWorld.create(world)
 

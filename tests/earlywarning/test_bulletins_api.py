@@ -67,7 +67,7 @@ def test_publish_then_publish_again_is_refused(rated):
     assert client.post(f"{LIST}{draft.pk}/publish/").status_code == 200
     again = client.post(f"{LIST}{draft.pk}/publish/")
     assert again.status_code == 400
-    assert "already published" in str(again.data)
+    assert "已发布" in again.json()["status"][0]
 
 
 @pytest.mark.parametrize("user", ["fengqiao", "api"])

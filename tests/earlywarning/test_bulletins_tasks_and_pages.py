@@ -129,7 +129,7 @@ def test_build_now_with_the_broker_down_answers_with_a_clear_message(transaction
     response = client.post("/bulletins/build/", {"region": rated.zhuji.pk, "month": "2026-10"},
                            follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert "task queue cannot be reached" in response.content.decode()
+    assert "无法连接任务队列" in response.content.decode()
 
 
 @pytest.mark.parametrize("user", ["fengqiao", "api"])
