@@ -190,6 +190,9 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # A task taken by a worker that dies (acks_late) goes back to the queue after this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "3600")}
 else:
     # Embedded default: kombu's filesystem transport needs no server at all.
     CELERY_BROKER_DIR = VAR_DIR / "celery"

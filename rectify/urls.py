@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from earlywarning.api import bulletins as bulletins_api
 from earlywarning.api import evaluations as evaluations_api
 from earlywarning.api import ratings as ratings_api
-from rectify import api_work, health, views
+from rectify import api_work, health, schedule, views
 from villages import api as villages_api
 
 router = DefaultRouter()
@@ -36,6 +36,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/schedule/", admin.site.admin_view(schedule.beat_schedule_view),
+         name="beat-schedule"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     # Namespaced so the router's "village-list" etc. never shadow the HTML pages' names.

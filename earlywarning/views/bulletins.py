@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as BrokerError
 from openpyxl import Workbook
 
-from earlywarning import bulletins, tasks
+from earlywarning import bulletins, documents, tasks
 from earlywarning.models.bulletins import Bulletin, BulletinStatus
 from earlywarning.models.ratings import Color, Movement
 from rectify.errors import DomainError
@@ -60,22 +61,45 @@ def bulletin_list(request):
     })
 
 
-@login_required
-def bulletin_detail(request, pk: int):
+def _detail_context(request, pk: int) -> dict:
     bulletin = get_object_or_404(
         scoping.visible_bulletins(request.user).select_related("region", "corrects"), pk=pk)
     revisions = (Bulletin.objects.filter(region_id=bulletin.region_id, month=bulletin.month)
                  .exclude(pk=bulletin.pk).filter(pk__in=scoping.visible_bulletins(request.user))
                  .order_by("revision").only("pk", "revision", "status", "published_at"))
     doc = document(bulletin)
-    month = bulletins.Month.parse(bulletin.month)
-    return render(request, "earlywarning/bulletins/detail.html", {
-        "bulletin": bulletin, "doc": doc, "summary": doc["summary"], "month": month,
+    return {
+        "bulletin": bulletin, "doc": doc, "summary": doc["summary"],
+        "month": bulletins.Month.parse(bulletin.month),
         "revisions": revisions, "colors": Color.values,
         "can_manage": scoping.can_manage_bulletins(request.user, bulletin.region),
         "can_export": scoping.can_export(request.user),
         "movement_labels": dict(Movement.choices), "color_labels": dict(Color.choices),
-    })
+    }
+
+
+@login_required
+def bulletin_detail(request, pk: int):
+    return render(request, "earlywarning/bulletins/detail.html", _detail_context(request, pk))
+
+
+@login_required
+def bulletin_pdf(request, pk: int):
+    """The notice as an A4 PDF: the same page rendered with the print stylesheet."""
+    if not scoping.can_export(request.user):
+        raise PermissionDenied
+    context = _detail_context(request, pk)
+    bulletin = context["bulletin"]
+    html = render_to_string("earlywarning/bulletins/detail.html", context, request=request)
+    try:
+        pdf = documents.html_to_pdf(html)
+    except documents.RendererMissing as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="bulletin-{bulletin.region.code}-{bulletin.month}'
+        f'-r{bulletin.revision}.pdf"')
+    return response
 
 
 @login_required
