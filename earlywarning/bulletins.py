@@ -7,7 +7,6 @@ first); "moved up" compares it with the previous month's color (``movement``), a
 cumulative figure compares it with the village's first rated color.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -31,13 +30,12 @@ from django.utils.translation import gettext as _
 from earlywarning.models.bulletins import Bulletin, BulletinEntry, BulletinStatus
 from earlywarning.models.ratings import COLOR_RANK, Color, Movement, RatingStatus, WarningRating
 from earlywarning.models.ratings import movement as color_movement
-from earlywarning.periods import HalfMonth
+from earlywarning.periods import Month
 from earlywarning.ratings import warning_list_condition
 from rectify.errors import DomainError
 from villages import scoping
 from villages.models import Region, RegionLevel, Role, User, Village
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 BULLETIN_LEVELS = (RegionLevel.COUNTY, RegionLevel.CITY)
 
 
@@ -45,49 +43,9 @@ class BulletinAlreadyPublished(DomainError):
     """The month's latest revision is published and no draft is open: build nothing."""
 
 
-@dataclass(frozen=True, order=True)
-class Month:
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, value, *, field: str = "month") -> "Month":
-        match = MONTH_PATTERN.match(str(value or "").strip())
-        if not match or not 2000 <= int(match[1]) <= 2100:
-            raise DomainError(_("“%(value)s” is not a month; write it like 2026-11.")
-                              % {"value": value}, field=field)
-        return cls(int(match[1]), int(match[2]))
-
-    @classmethod
-    def containing(cls, day: date) -> "Month":
-        return cls(day.year, day.month)
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def start(self) -> date:
-        return date(self.year, self.month, 1)
-
-    def next_start(self) -> date:
-        return date(self.year + 1, 1, 1) if self.month == 12 else date(self.year, self.month + 1, 1)
-
-    def previous(self) -> "Month":
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
-
-    def halves(self) -> tuple[HalfMonth, HalfMonth]:
-        return HalfMonth(self.year, self.month, 1), HalfMonth(self.year, self.month, 2)
-
-    @property
-    def quarter(self) -> str:
-        return f"{self.year}Q{(self.month - 1) // 3 + 1}"
-
-    def is_future(self, today: date | None = None) -> bool:
-        return self.start > (today or timezone.localdate())
-
-    def title(self) -> str:
-        return _("On the warning situation of village party organizations in %(year)d-%(month)02d"
-                 ) % {"year": self.year, "month": self.month}
+def bulletin_title(month: Month) -> str:
+    return _("On the warning situation of village party organizations in %(year)d-%(month)02d"
+             ) % {"year": month.year, "month": month.month}
 
 
 def parse_bulletin_month(value, *, today: date | None = None) -> Month:
@@ -252,7 +210,7 @@ def contents(*, region: Region, month: Month, today: date | None = None) -> Cont
 
     summary = {
         "month": str(month),
-        "title": month.title(),
+        "title": bulletin_title(month),
         "region": {"id": region.pk, "name": region.name, "level": region.level},
         "totals": {"villages": totals["villages"],
                    **{key: totals[key] for key in (*Color.values, "unrated", *Movement.values)}},

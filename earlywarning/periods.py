@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from rectify.errors import DomainError
 
 PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])-H([12])$")
+MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True, order=True)
@@ -82,6 +83,51 @@ class HalfMonth:
         half = _("first half") if self.half == 1 else _("second half")
         return _("%(year)d-%(month)02d, %(half)s") % {
             "year": self.year, "month": self.month, "half": half}
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, value, *, field: str = "month") -> "Month":
+        match = MONTH_PATTERN.match(str(value or "").strip())
+        if not match or not 2000 <= int(match[1]) <= 2100:
+            raise DomainError(_("“%(value)s” is not a month; write it like 2026-11.")
+                              % {"value": value}, field=field)
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def containing(cls, day: date) -> "Month":
+        return cls(day.year, day.month)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def next_start(self) -> date:
+        return date(self.year + 1, 1, 1) if self.month == 12 else date(self.year, self.month + 1, 1)
+
+    def previous(self) -> "Month":
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    def halves(self) -> tuple[HalfMonth, HalfMonth]:
+        return HalfMonth(self.year, self.month, 1), HalfMonth(self.year, self.month, 2)
+
+    @property
+    def quarter(self) -> str:
+        return f"{self.year}Q{(self.month - 1) // 3 + 1}"
+
+    def is_future(self, today: date | None = None) -> bool:
+        return self.start > (today or timezone.localdate())
 
 
 def periods_between(first: HalfMonth, last: HalfMonth) -> list[HalfMonth]:

@@ -15,7 +15,6 @@ number of villages. The dashboard shows the figures, ``/compliance/`` the rows.
   way, in full at the end).
 """
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from earlywarning.models.ratings import Color, RatingStatus, WarningRating
-from earlywarning.periods import HalfMonth
+from earlywarning.periods import HalfMonth, Month
 from rectify.models import (
     OPEN_CASE_STATUSES,
     Case,
@@ -74,22 +73,8 @@ class Check:
 # --- Periods ----------------------------------------------------------------------------------
 
 
-def month_of(day: date) -> str:
-    return day.strftime("%Y-%m")
-
-
-def previous_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:])
-    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
-
-
 def last_complete_month(today: date | None = None) -> str:
-    return previous_month(month_of(today or timezone.localdate()))
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    year, number = int(month[:4]), int(month[5:])
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+    return str(Month.containing(today or timezone.localdate()).previous())
 
 
 def last_closed_half_month(today: date | None = None) -> str:
@@ -105,7 +90,8 @@ def _counts(queryset, breach: Q) -> tuple[int, int]:
 
 
 def instructor_days(user, month: str) -> Check:
-    first, last = month_bounds(month)
+    bounds = Month.parse(month)
+    first, last = bounds.start, bounds.end
     # A filtered LEFT JOIN rather than a subquery per post: one hash join for 13,000 posts.
     posts = (scoping.visible_posts(user).filter(post=Post.STATIONED_INSTRUCTOR)
              .filter(start__lte=last).filter(Q(end__isnull=True) | Q(end__gte=first))
@@ -128,7 +114,8 @@ def _active_in(pairings, first: date, last: date):
 
 
 def leader_visits(user, month: str) -> Check:
-    first, last = month_bounds(month)
+    bounds = Month.parse(month)
+    first, last = bounds.start, bounds.end
     visits = (Visit.objects.filter(pairing=OuterRef("pk"), date__range=(first, last))
               .order_by().values("pairing").annotate(n=Count("pk")).values("n"))
     pairings = (_active_in(scoping.visible_pairings(user).filter(kind=PairingKind.LEADER),
