@@ -3,7 +3,8 @@ import sys
 
 from bench.common import setup_django
 
-BENCHMARKS = ["village_list_api", "dashboard", "score_import", "tiering", "rating_submit"]
+BENCHMARKS = ["village_list_api", "dashboard", "score_import", "tiering", "rating_submit",
+              "bulletin_api"]
 
 
 def main(argv: list[str]) -> int:

@@ -1,7 +1,11 @@
 """The project's URLs plus the plain baseline views the benchmarks compare against."""
 
-from django.http import JsonResponse
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
+
+from earlywarning.models.bulletins import Bulletin, BulletinStatus
 
 from rectify.urls import urlpatterns as project_urls
 from villages import listing
@@ -21,4 +25,24 @@ def plain_village_list(request):
     return JsonResponse(list(rows), safe=False)
 
 
-urlpatterns = [path("bench/plain-villages/", plain_village_list), *project_urls]
+def plain_bulletin(request, pk):
+    """The stored snapshot of a published bulletin as Django returns JSON: no auth, no scoping,
+    no ETag."""
+    snapshot = Bulletin.objects.values_list("snapshot", flat=True).get(
+        pk=pk, status=BulletinStatus.PUBLISHED)
+    return JsonResponse(snapshot, json_dumps_params={"ensure_ascii": False})
+
+
+def plain_bulletin_text(request, pk):
+    """The same, sent as the stored text without decoding it (what the API does)."""
+    text = Bulletin.objects.values_list(Cast("snapshot", TextField()), flat=True).get(
+        pk=pk, status=BulletinStatus.PUBLISHED)
+    return HttpResponse(text, content_type="application/json")
+
+
+urlpatterns = [
+    path("bench/plain-villages/", plain_village_list),
+    path("bench/plain-bulletins/<int:pk>/", plain_bulletin),
+    path("bench/plain-bulletins/<int:pk>/text/", plain_bulletin_text),
+    *project_urls,
+]

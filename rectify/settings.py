@@ -162,7 +162,7 @@ if envbool("DJANGO_BEHIND_TLS_PROXY", "False"):
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header is what turns "not logged in" into 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "rectify.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -191,8 +191,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A task taken by a worker that dies (acks_late) goes back to the queue after this long.
+    # Workers look for such tasks every CELERY_RESTORE_INTERVAL seconds (kombu's default,
+    # 10 s throttled to every 10th look, is ~100 s and hard to reason about).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "3600")}
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "3600"),
+        "unacked_restore_interval": envint("CELERY_RESTORE_INTERVAL", "60"),
+        "unacked_restore_throttle": 1,
+    }
 else:
     # Embedded default: kombu's filesystem transport needs no server at all.
     CELERY_BROKER_DIR = VAR_DIR / "celery"

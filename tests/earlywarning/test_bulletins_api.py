@@ -112,7 +112,8 @@ def test_detail_carries_etag_and_answers_304(published, rated):
     client = client_for(rated.users["api"])
     first = client.get(f"{LIST}{published.pk}/")
     assert first.status_code == 200
-    assert first.data["entries"][0]["village_name"]
+    assert first["Content-Type"] == "application/json"
+    assert first.json()["entries"][0]["village_name"]
     tag = first.headers["ETag"]
     second = client.get(f"{LIST}{published.pk}/", HTTP_IF_NONE_MATCH=tag)
     assert second.status_code == 304
@@ -150,3 +151,17 @@ def test_list_and_detail_run_a_constant_number_of_queries(
         assert client.get(LIST).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(f"{LIST}{published.pk}/").status_code == 200
+
+
+def test_a_token_pull_of_a_published_bulletin_takes_three_queries_and_a_304_two(
+        published, rated, django_assert_max_num_queries):
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=rated.users['api'])}")
+    with django_assert_max_num_queries(3):  # token with user and region, bulletin, snapshot
+        first = client.get(f"{LIST}{published.pk}/")
+    assert first.status_code == 200 and first.json() == published.snapshot
+    with django_assert_max_num_queries(2):
+        second = client.get(f"{LIST}{published.pk}/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 304

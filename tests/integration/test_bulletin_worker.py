@@ -5,6 +5,7 @@ The worker is a separate process, so it reads the test database only after the t
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -22,26 +23,48 @@ ROOT = Path(__file__).resolve().parents[2]
 BROKER = "redis://127.0.0.1:6379/7"
 
 
-@pytest.fixture
-def worker(require_postgres, require_redis, transactional_db):
-    import redis
-
-    redis.Redis.from_url(BROKER).flushdb()
+def start_worker(**env_extra: str) -> subprocess.Popen:
+    """A solo Celery worker in its own process, on the test broker and the test database."""
     db = connection.settings_dict
     env = dict(os.environ, REDIS_URL=BROKER, DJANGO_SETTINGS_MODULE="rectify.settings",
                DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-                            f"{db['PORT'] or 5432}/{db['NAME']}")
-    process = subprocess.Popen(
+                            f"{db['PORT'] or 5432}/{db['NAME']}", **env_extra)
+    return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "rectify", "worker", "-P", "solo",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def broker(require_postgres, require_redis, transactional_db):
+    """An empty broker database; every worker started through it is stopped afterwards."""
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()
+    started: list[subprocess.Popen] = []
+
+    def start(**env_extra: str) -> subprocess.Popen:
+        started.append(start_worker(**env_extra))
+        return started[-1]
+
+    yield start
+    for process in started:
+        stop(process)
+
+
+@pytest.fixture
+def worker(broker):
+    return broker()
 
 
 def trigger(month: str) -> None:
@@ -78,3 +101,61 @@ def test_monthly_job_on_a_real_worker_builds_one_draft_per_region_without_duplic
     assert Bulletin.objects.count() == 3
     assert {b.region_id: b.pk for b in Bulletin.objects.all()} == {
         region: pk for region, (pk, _when) in first.items()}
+
+
+def blocked_on_entries(cursor) -> bool:
+    """Is some other session waiting for a lock on the bulletin entries table?"""
+    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND "
+                   "relation = 'earlywarning_bulletinentry'::regclass")
+    return cursor.fetchone()[0] > 0
+
+
+def other_sessions(cursor) -> int:
+    """Sessions on this database besides this one and the test's own connection."""
+    with connection.cursor() as own:
+        own.execute("SELECT pg_backend_pid()")
+        test_pid = own.fetchone()[0]
+    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                   "AND pid NOT IN (pg_backend_pid(), %s)", [test_pid])
+    return cursor.fetchone()[0]
+
+
+def test_a_worker_killed_mid_build_leaves_nothing_and_a_new_worker_builds_it_once(
+        broker, world):
+    """SIGKILL between the bulletin row and its entries: the transaction dies with the worker,
+    and the task (acks_late) goes back to the queue for the next worker, which builds it once."""
+    import psycopg2
+
+    rate_september_and_october(world)
+    db = connection.settings_dict
+    holder = psycopg2.connect(dbname=db["NAME"], user=db["USER"],
+                              host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)
+    try:
+        with holder.cursor() as cursor:
+            # Writers to the entries table wait for us: the build stops half-way through.
+            cursor.execute("LOCK TABLE earlywarning_bulletinentry IN SHARE MODE")
+            doomed = broker()
+            with Connection(BROKER) as conn:
+                tasks.build_region_bulletin.apply_async(args=(world.zhuji.pk, "2026-10"),
+                                                        connection=conn)
+            assert wait_for(lambda: blocked_on_entries(cursor)), \
+                "the worker never reached the entries"
+            doomed.send_signal(signal.SIGKILL)
+            doomed.wait(timeout=10)
+        holder.rollback()
+        # The dead worker's session gets the lock, finds its client gone and rolls back.
+        with holder.cursor() as cursor:
+            assert wait_for(lambda: other_sessions(cursor) == 0, timeout=30), \
+                "the killed worker's database session did not end"
+    finally:
+        holder.close()
+    assert not Bulletin.objects.exists(), "a killed worker left a half-written bulletin"
+
+    # The task went back to the queue once its visibility timeout passed.
+    broker(CELERY_VISIBILITY_TIMEOUT="3", CELERY_RESTORE_INTERVAL="1")
+    assert wait_for(lambda: Bulletin.objects.exists(), timeout=60), \
+        "the task was not delivered again to the new worker"
+    time.sleep(5)  # long enough for a second delivery, were there one
+    bulletin = Bulletin.objects.get()
+    assert (bulletin.region_id, bulletin.month, bulletin.revision) == (world.zhuji.pk, "2026-10", 1)
+    assert bulletin.entries.count() == 2
