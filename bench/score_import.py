@@ -3,9 +3,10 @@
 20,000 villages × 111 indicators = 2.22 M scores from the wide CSV a county uploads, imported
 through ``earlywarning.imports.import_scores`` (one file per city of the demo data). Baseline in
 the same run: ``COPY`` (psycopg2 ``copy_expert``) of the same 2.22 M narrow rows into a table
-with the same columns, primary key and unique index as the score table. Goal: at least half
-the baseline's rows/s, and the import's peak RSS under 500 MB (measured in a child process
-running ``manage.py import_scores``, so this process's own data does not count).
+with the same columns, CHECK and unique key as the score table's partitions, without foreign
+keys. Goal: at least half the baseline's rows/s, and the import's peak RSS under 500 MB
+(measured in a child process running ``manage.py import_scores``, so this process's own data
+does not count).
 """
 
 import csv
@@ -123,6 +124,10 @@ def _clean():
         cursor.execute("UPDATE earlywarning_trackingassignment SET closed_at = NULL, "
                        "closed_quarter = '' WHERE closed_quarter = %s", [QUARTER])
         cursor.execute("DELETE FROM earlywarning_evaluation WHERE quarter = %s", [QUARTER])
+        cursor.execute("SELECT id FROM earlywarning_scoreimport WHERE quarter = %s", [QUARTER])
+        parts = [row[0] for row in cursor.fetchall()]
+        for part in parts:  # each import's partition, empty by now
+            cursor.execute(f"DROP TABLE IF EXISTS earlywarning_indicatorscore_i{part}")
         cursor.execute("DELETE FROM earlywarning_scoreimport WHERE quarter = %s", [QUARTER])
 
 
@@ -132,7 +137,7 @@ def _write_narrow(path: Path):
 
     with path.open("w") as stream, connection.cursor() as cursor:
         cursor.cursor.copy_expert(
-            "COPY (SELECT s.evaluation_id, s.indicator_id, s.value, s.max_score "
+            "COPY (SELECT s.evaluation_id, s.indicator_id, s.value, s.max_score, s.part "
             "FROM earlywarning_indicatorscore s JOIN earlywarning_evaluation e "
             f"ON e.id = s.evaluation_id WHERE e.quarter = '{QUARTER}') TO STDOUT", stream)
 
@@ -142,15 +147,18 @@ def _copy_baseline(path: Path) -> float:
 
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
-        cursor.execute(f"CREATE TABLE {BASELINE_TABLE} (id bigserial PRIMARY KEY, "
+        # The shape of an import's partition (see earlywarning/partitions.py) without its
+        # foreign keys: ids from a sequence, the CHECK, the unique key built as the rows go in.
+        cursor.execute(f"CREATE TABLE {BASELINE_TABLE} (id bigserial NOT NULL, "
                        "evaluation_id bigint NOT NULL, indicator_id bigint NOT NULL, "
                        "value numeric(6, 2) NOT NULL, max_score numeric(6, 2) NOT NULL, "
-                       "UNIQUE (evaluation_id, indicator_id))")
+                       "part bigint NOT NULL, CHECK (value >= 0 AND value <= max_score), "
+                       "UNIQUE (evaluation_id, indicator_id, part))")
     started = time.perf_counter()
     with transaction.atomic(), path.open() as stream, connection.cursor() as cursor:
         cursor.cursor.copy_expert(
-            f"COPY {BASELINE_TABLE} (evaluation_id, indicator_id, value, max_score) FROM STDIN",
-            stream, size=1 << 20)
+            f"COPY {BASELINE_TABLE} (evaluation_id, indicator_id, value, max_score, part) "
+            "FROM STDIN", stream, size=1 << 20)
     return time.perf_counter() - started
 
 

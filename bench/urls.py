@@ -6,7 +6,6 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
 from earlywarning.models.bulletins import Bulletin, BulletinStatus
-
 from rectify.urls import urlpatterns as project_urls
 from villages import listing
 

@@ -203,7 +203,8 @@ def save_village_scores(*, actor, village: Village, quarter: str | Quarter,
         evaluation.scores.all().delete()
         evaluation.total = total
         evaluation.indicator_set = indicator_set
-        evaluation.save(update_fields=["total", "indicator_set", "updated_at"])
+        evaluation.score_part = 0  # scores entered by hand live in partition 0
+        evaluation.save(update_fields=["total", "indicator_set", "score_part", "updated_at"])
     write_score_rows((evaluation.pk, indicator.pk, value, indicator.max_score)
                      for indicator, value in checked)
     EvaluationEvent.objects.create(evaluation=evaluation, action=EvaluationEvent.Action.EDITED,

@@ -10,29 +10,29 @@ File format (Excel .xlsx or CSV in UTF-8 or GB18030, the same columns either way
 
 Every cell is checked and every problem is reported with its row (as the spreadsheet numbers
 rows) and column; nothing is written unless the whole file is clean. The file is read as a
-stream, never held whole: on PostgreSQL the checked rows flow through ``COPY`` into a temporary
-table while the rest of the file is still being read, and one ``INSERT ... SELECT`` moves them
-into the score table; elsewhere a second pass writes them with ``bulk_create``.
+stream, never held whole: on PostgreSQL the checked rows flow through ``COPY`` into the import's
+own detached partition of the score table while the rest of the file is still being read, and
+the partition is attached at the end (``earlywarning/partitions.py``); elsewhere a second pass
+writes them in batches.
 """
 
 import codecs
 import csv
 import hashlib
 import io
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from earlywarning import catalogue, tiering
+from earlywarning import catalogue, partitions, tiering
 from earlywarning.models.evaluations import (
     Evaluation,
     EvaluationStatus,
@@ -292,6 +292,7 @@ class _Plan:
     rows: dict[int, tuple[Decimal, int]] = field(default_factory=dict)  # village → total, county
     preview: list[tuple[str, str, Decimal]] = field(default_factory=list)
     replace_ids: list[int] = field(default_factory=list)
+    ids: dict[int, int] = field(default_factory=dict)  # village → evaluation id, when staged
     scores: int = 0
 
 
@@ -486,18 +487,22 @@ def copy_rows(table: str, columns: Iterable[str], chunks: Iterable[str]) -> None
         raise stream.error
 
 
-def write_score_rows(rows: Iterable[tuple[int, int, Decimal, Decimal]]) -> int:
-    """Insert (evaluation_id, indicator_id, value, max_score) rows: COPY, else executemany.
+def write_score_rows(rows: Iterable[tuple[int, int, Decimal, Decimal]], *, part: int = 0) -> int:
+    """Insert (evaluation_id, indicator_id, value, max_score) rows into partition ``part`` (the
+    evaluations' ``score_part``): COPY, else executemany.
 
     The bulk path for callers that already know the evaluation ids (demo data, the entry form).
     """
     count = 0
+    columns = ["evaluation_id", "indicator_id", "value", "max_score", "part"]
     if is_postgres():
+        tail = f"\t{int(part)}\n"
+
         def lines():
             nonlocal count
             batch = []
             for evaluation_id, indicator_id, value, max_score in rows:
-                batch.append(f"{evaluation_id}\t{indicator_id}\t{value}\t{max_score}\n")
+                batch.append(f"{evaluation_id}\t{indicator_id}\t{value}\t{max_score}{tail}")
                 if len(batch) >= 10000:
                     count += len(batch)
                     yield "".join(batch)
@@ -505,18 +510,17 @@ def write_score_rows(rows: Iterable[tuple[int, int, Decimal, Decimal]]) -> int:
             count += len(batch)
             yield "".join(batch)
 
-        copy_rows(IndicatorScore._meta.db_table,
-                  ["evaluation_id", "indicator_id", "value", "max_score"], lines())
+        copy_rows(IndicatorScore._meta.db_table, columns, lines())
         return count
     # Elsewhere (SQLite in development): one prepared INSERT run by executemany in batches.
     # bulk_create spent nine tenths of its time building and preparing model instances.
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(IndicatorScore._meta.db_table)} "
-           "(evaluation_id, indicator_id, value, max_score) VALUES (%s, %s, %s, %s)")
+    sql = (f"INSERT INTO {quote(IndicatorScore._meta.db_table)} ({', '.join(columns)}) "
+           "VALUES (%s, %s, %s, %s, %s)")
     batch = []
     with connection.cursor() as cursor:
         for evaluation_id, indicator_id, value, max_score in rows:
-            batch.append((evaluation_id, indicator_id, str(value), str(max_score)))
+            batch.append((evaluation_id, indicator_id, str(value), str(max_score), part))
             if len(batch) >= BULK_BATCH:
                 cursor.executemany(sql, batch)
                 count += len(batch)
@@ -578,33 +582,56 @@ def import_scores(*, actor, region: Region, quarter: str | Quarter, file, file_n
             year=quarter.year))])
     source_file = _Source(file)
     digest = _sha256(file) if not dry_run else ""
+    staged = is_postgres() and not dry_run
     with transaction.atomic():
-        plan, temp_table = _check(actor=actor, region=region, quarter=quarter,
-                                  indicator_set=indicator_set, replace=replace,
-                                  source=source_file, stage=is_postgres() and not dry_run)
+        record = None
+        if not dry_run:
+            if staged:
+                partitions.serialize_imports()
+            # Created first: its id names the partition the scores are written into.
+            record = ScoreImport.objects.create(
+                region=region, quarter=str(quarter), indicator_set=indicator_set,
+                file_name=(file_name or getattr(file, "name", "") or "")[:255],
+                file_sha256=digest, file_size=size, source=source, villages=0, scores=0,
+                replace=replace, imported_by=actor)
+        plan = _check(actor=actor, region=region, quarter=quarter, indicator_set=indicator_set,
+                      replace=replace, source=source_file,
+                      part=record.pk if staged else None)
         result = ImportResult(region=region, quarter=quarter, indicator_set=indicator_set,
                               villages=len(plan.rows), scores=plan.scores,
                               replaced=len(plan.replace_ids), preview=plan.preview)
         if dry_run:
             return result
-        record = ScoreImport.objects.create(
-            region=region, quarter=str(quarter), indicator_set=indicator_set,
-            file_name=(file_name or getattr(file, "name", "") or "")[:255], file_sha256=digest,
-            file_size=size, source=source, villages=len(plan.rows), scores=plan.scores,
-            replace=replace, replaced=len(plan.replace_ids), imported_by=actor)
-        _store(plan, record, source_file, temp_table)
+        record.villages, record.scores, record.replaced = (
+            len(plan.rows), plan.scores, len(plan.replace_ids))
+        record.save(update_fields=["villages", "scores", "replaced"])
+        _store(plan, record, source_file, staged=staged)
         catalogue.freeze(indicator_set)
         counties = Region.objects.filter(pk__in={county for _t, county in plan.rows.values()})
         result.tiering = tiering.tier_counties(quarter=quarter, counties=counties)
+        if staged:
+            # Last, so the locks it takes on the evaluation and indicator tables are held for
+            # as short a time as possible before commit.
+            partitions.attach(record.pk)
         result.score_import = record
         return result
 
 
-def _check(*, actor, region, quarter, indicator_set, replace, source, stage):
+def _check(*, actor, region, quarter, indicator_set, replace, source, part):
+    """Read and check the whole file. With ``part`` (PostgreSQL), the checked scores stream
+    through COPY into that import's detached partition while the file is still being read."""
     errors = _Errors()
     checker = _Checker(actor=actor, region=region, quarter=quarter,
                        indicator_set=indicator_set, replace=replace, errors=errors)
     plan = _Plan(region=region, quarter=quarter, indicator_set=indicator_set)
+    staged = part is not None
+    if staged:
+        table = partitions.create_detached(part)
+        # Ids for the evaluations the file may create (at most one per village in scope
+        # without one): the scores are written before their evaluations.
+        unrated = sum(1 for pk, *_rest in checker.villages.values()
+                      if pk not in checker.existing)
+        new_ids = iter(partitions.allocate_evaluation_ids(unrated))
 
     def checked_lines():
         for number, cells in _data_rows(source, checker):
@@ -615,18 +642,15 @@ def _check(*, actor, region, quarter, indicator_set, replace, source, stage):
             plan.scores += len(row.lines)
             if len(plan.preview) < 50:
                 plan.preview.append((row.code, row.name, row.total))
-            if stage:
-                prefix = str(row.village_id)
+            if staged:
+                existing = checker.existing.get(row.village_id)
+                evaluation_id = existing[0] if existing else next(new_ids)
+                plan.ids[row.village_id] = evaluation_id
+                prefix = str(evaluation_id)
                 yield prefix + prefix.join(row.lines)
 
-    temp_table = None
-    if stage:
-        temp_table = f"score_import_{uuid.uuid4().hex[:12]}"
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE {temp_table} (village_id bigint NOT NULL, "
-                           "indicator_id bigint NOT NULL, value numeric(6, 2) NOT NULL, "
-                           "max_score numeric(6, 2) NOT NULL) ON COMMIT DROP")
-        copy_rows(temp_table, ["village_id", "indicator_id", "value", "max_score"],
+    if staged:
+        copy_rows(table, ["evaluation_id", "indicator_id", "value", "max_score"],
                   checked_lines())
     else:
         for _line in checked_lines():
@@ -639,11 +663,13 @@ def _check(*, actor, region, quarter, indicator_set, replace, source, stage):
         raise ScoreImportFailed([RowError(None, None, _("The file has no village rows."))])
     plan.replace_ids = [checker.existing[village_id][0] for village_id in plan.rows
                         if village_id in checker.existing]
-    return plan, temp_table
+    return plan
 
 
-def _store(plan: _Plan, record: ScoreImport, source: _Source, temp_table: str | None) -> None:
-    quarter = str(plan.quarter)
+def _store(plan: _Plan, record: ScoreImport, source: _Source, *, staged: bool) -> None:
+    """Write the evaluations (and, unless they are already staged, the scores) of a clean
+    file. Staged scores are in partition ``record.pk``; the others go to partition 0."""
+    quarter, part = str(plan.quarter), record.pk if staged else 0
     replaced_villages = set()
     if plan.replace_ids:
         IndicatorScore.objects.filter(evaluation_id__in=plan.replace_ids).delete()
@@ -652,31 +678,31 @@ def _store(plan: _Plan, record: ScoreImport, source: _Source, temp_table: str | 
             evaluation.total = plan.rows[evaluation.village_id][0]
             evaluation.indicator_set = plan.indicator_set
             evaluation.score_import = record
+            evaluation.score_part = part
             replaced_villages.add(evaluation.village_id)
-        Evaluation.objects.bulk_update(replaced, ["total", "indicator_set", "score_import"],
-                                       batch_size=1000)
+        Evaluation.objects.bulk_update(
+            replaced, ["total", "indicator_set", "score_import", "score_part"], batch_size=1000)
+    new = [(village_id, total, county_id) for village_id, (total, county_id) in plan.rows.items()
+           if village_id not in replaced_villages]
+    if staged:
+        # COPY with the ids taken while reading: building 20,000 model instances for
+        # bulk_create took longer than checking the 2.2 million scores.
+        now = timezone.now().isoformat()
+        head = f"\t{quarter}\t{plan.indicator_set.pk}\t"
+        tail = f"\t{EvaluationStatus.DRAFT}\t{record.pk}\t{part}\t{now}\n"
+        copy_rows(Evaluation._meta.db_table,
+                  ["id", "village_id", "county_id", "quarter", "indicator_set_id", "total",
+                   "status", "score_import_id", "score_part", "updated_at"],
+                  [f"{plan.ids[village_id]}\t{village_id}\t{county_id}{head}{total}{tail}"
+                   for village_id, total, county_id in new])
+        return
     Evaluation.objects.bulk_create([
         Evaluation(village_id=village_id, county_id=county_id, quarter=quarter,
                    indicator_set=plan.indicator_set, total=total, score_import=record)
-        for village_id, (total, county_id) in plan.rows.items()
-        if village_id not in replaced_villages
-    ], batch_size=5000)
-    if temp_table is not None:
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(IndicatorScore._meta.db_table)} "
-                "(evaluation_id, indicator_id, value, max_score) "
-                "SELECT e.id, t.indicator_id, t.value, t.max_score "
-                f"FROM {temp_table} t JOIN {quote(Evaluation._meta.db_table)} e "
-                "ON e.village_id = t.village_id AND e.quarter = %s "
-                # In key order the unique index is appended to, not scattered into (~30%).
-                "ORDER BY e.id, t.indicator_id", [quarter])
-            cursor.execute(f"DROP TABLE {temp_table}")
-        return
+        for village_id, total, county_id in new], batch_size=5000)
     evaluation_ids = dict(Evaluation.objects.filter(
         quarter=quarter, village_id__in=list(plan.rows)).values_list("village_id", "pk"))
-    write_score_rows(_second_pass(source, plan, evaluation_ids))
+    write_score_rows(_second_pass(source, plan, evaluation_ids), part=part)
 
 
 def _second_pass(source: _Source, plan: _Plan, evaluation_ids: dict[int, int]):

@@ -185,6 +185,8 @@ class Evaluation(models.Model):
                                      blank=True, related_name="evaluations",
                                      verbose_name=_("last import"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Which partition of the score table holds this evaluation's scores (see IndicatorScore).
+    score_part = models.BigIntegerField(_("score partition"), default=0, editable=False)
 
     class Meta:
         ordering = ["county", "quarter", "rank", "village__code"]
@@ -213,6 +215,8 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=EvaluationStatus.APPROVED) | Q(approved_at__isnull=False),
                 name="evaluation_approved_has_time"),
+            # The target of the scores' (evaluation, part) foreign key on PostgreSQL.
+            models.UniqueConstraint(fields=["id", "score_part"], name="evaluation_id_score_part"),
         ]
         indexes = [
             # The ranked page and tiering read one county and quarter in total order.
@@ -238,9 +242,9 @@ class IndicatorScore(models.Model):
     (its indicators refuse changes) as soon as any score uses it.
     """
 
-    # No separate foreign-key indexes: the unique (evaluation, indicator) index serves lookups
-    # by evaluation, nothing reads scores by indicator alone, and every extra index on a table of
-    # tens of millions of rows slows each COPY (see bench/score_import.py).
+    # No separate foreign-key indexes: the unique (evaluation, indicator, part) index serves
+    # lookups by evaluation, nothing reads scores by indicator alone, and every extra index on a
+    # table of tens of millions of rows slows each import (see bench/score_import.py).
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores",
                                    db_index=False, verbose_name=_("evaluation"))
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores",
@@ -248,12 +252,20 @@ class IndicatorScore(models.Model):
     value = models.DecimalField(_("value"), max_digits=6, decimal_places=2)
     max_score = models.DecimalField(_("maximum score"), max_digits=6, decimal_places=2,
                                     editable=False)
+    # On PostgreSQL the table is partitioned by ``part``: 0 for scores entered one village at a
+    # time, the ScoreImport id for an import's scores. An import fills its own partition while
+    # it is detached and attaches it at the end, so PostgreSQL checks the foreign keys of
+    # millions of rows in one join instead of one trigger call per row. A foreign key
+    # (evaluation, part) → Evaluation (id, score_part) keeps every evaluation's scores in one
+    # partition, so the unique (evaluation, indicator, part) still means one score per pair
+    # (earlywarning/partitions.py, migration 0004).
+    part = models.BigIntegerField(_("partition"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("indicator score")
         verbose_name_plural = _("indicator scores")
         constraints = [
-            models.UniqueConstraint(fields=["evaluation", "indicator"],
+            models.UniqueConstraint(fields=["evaluation", "indicator", "part"],
                                     name="score_once_per_evaluation_indicator"),
             models.CheckConstraint(condition=Q(value__gte=0) & Q(value__lte=F("max_score")),
                                    name="score_value_within_0_max"),

@@ -354,28 +354,72 @@ def expected_scores(world):
 
 
 @pytest.mark.postgres
-def test_on_postgresql_rows_go_through_copy_into_a_temporary_table(world, catalogue,
-                                                                   require_postgres):
-    with mock.patch.object(imports, "copy_rows", wraps=imports.copy_rows) as copy:
-        run(world, csv_bytes(zhuji_rows(world)))
+def test_on_postgresql_rows_go_through_copy_into_the_imports_own_partition(world, catalogue,
+                                                                          require_postgres):
+    from django.db import connection
 
-    assert copy.call_count == 1
-    assert copy.call_args.args[0].startswith("score_import_")
+    with mock.patch.object(imports, "copy_rows", wraps=imports.copy_rows) as copy:
+        result = run(world, csv_bytes(zhuji_rows(world)))
+
+    part = result.score_import.pk
+    # The scores into the import's partition, then the evaluations they belong to.
+    assert [call.args[0] for call in copy.call_args_list] == [
+        f"earlywarning_indicatorscore_i{part}", "earlywarning_evaluation"]
     assert sorted(IndicatorScore.objects.values_list(
         "evaluation__village__code", "indicator__code", "value", "max_score")) == sorted(
         expected_scores(world))
+    assert set(IndicatorScore.objects.values_list("part", flat=True)) == {part}
+    assert set(Evaluation.objects.values_list("score_part", flat=True)) == {part}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = %s",
+                       [f"earlywarning_indicatorscore_i{part}"])
+        assert cursor.fetchone()[0] == f"FOR VALUES IN ('{part}')"
 
 
 @pytest.mark.postgres
-def test_on_postgresql_a_failed_file_leaves_no_temporary_table(world, catalogue,
-                                                               require_postgres):
+def test_on_postgresql_a_failed_file_leaves_no_partition(world, catalogue, require_postgres):
     from django.db import connection
 
     errors_of(world, csv_bytes([row(world.fq1), row(world.fq2, a01="x")]))
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'score_import_%%'")
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE "
+                       "'earlywarning_indicatorscore_i%%'")
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_replacing_import_moves_the_villages_scores_to_its_own_partition(world, catalogue):
+    first = run(world, csv_bytes(zhuji_rows(world)))
+    second = run(world, csv_bytes([row(world.fq1, a01="0")]), replace=True)
+
+    fq1 = Evaluation.objects.get(village=world.fq1)
+    part = second.score_import.pk if connection_is_postgres() else 0
+    assert fq1.score_part == part
+    assert set(fq1.scores.values_list("part", flat=True)) == {part}
+    assert fq1.scores.get(indicator__code="A01").value == 0
+    assert IndicatorScore.objects.filter(evaluation__village=world.fq2).count() == 4
+    assert IndicatorScore.objects.count() == 16
+    assert first.score_import.pk != second.score_import.pk
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_score_outside_its_evaluations_partition_is_refused(
+        world, catalogue, require_postgres):
+    from django.db import IntegrityError, transaction
+
+    run(world, csv_bytes([row(world.fq1)]))
+    score = IndicatorScore.objects.first()
+    score.delete()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IndicatorScore.objects.create(evaluation=score.evaluation, indicator=score.indicator,
+                                      value=0, max_score=score.max_score, part=0)
+
+
+def connection_is_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 def test_the_database_refuses_a_value_above_the_maximum(world, catalogue):
@@ -396,4 +440,9 @@ def test_the_database_refuses_a_second_score_for_the_same_pair(world, catalogue)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         IndicatorScore.objects.create(evaluation=score.evaluation, indicator=score.indicator,
-                                      value=0, max_score=score.max_score)
+                                      value=0, max_score=score.max_score, part=score.part)
+    # Nor through another partition (PostgreSQL: the (evaluation, part) foreign key; SQLite,
+    # which has no partitions: a unique index on the pair).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IndicatorScore.objects.create(evaluation=score.evaluation, indicator=score.indicator,
+                                      value=0, max_score=score.max_score, part=score.part + 1)
