@@ -103,21 +103,16 @@ def test_monthly_job_on_a_real_worker_builds_one_draft_per_region_without_duplic
         region: pk for region, (pk, _when) in first.items()}
 
 
-def blocked_on_entries(cursor) -> bool:
-    """Is some other session waiting for a lock on the bulletin entries table?"""
-    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND "
+def waiting_for_entries(cursor) -> list[int]:
+    """The sessions waiting for a lock on the bulletin entries table."""
+    cursor.execute("SELECT pid FROM pg_locks WHERE NOT granted AND "
                    "relation = 'earlywarning_bulletinentry'::regclass")
+    return [row[0] for row in cursor.fetchall()]
+
+
+def session_alive(cursor, pid: int) -> bool:
+    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
     return cursor.fetchone()[0] > 0
-
-
-def other_sessions(cursor) -> int:
-    """Sessions on this database besides this one and the test's own connection."""
-    with connection.cursor() as own:
-        own.execute("SELECT pg_backend_pid()")
-        test_pid = own.fetchone()[0]
-    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                   "AND pid NOT IN (pg_backend_pid(), %s)", [test_pid])
-    return cursor.fetchone()[0]
 
 
 def test_a_worker_killed_mid_build_leaves_nothing_and_a_new_worker_builds_it_once(
@@ -138,14 +133,15 @@ def test_a_worker_killed_mid_build_leaves_nothing_and_a_new_worker_builds_it_onc
             with Connection(BROKER) as conn:
                 tasks.build_region_bulletin.apply_async(args=(world.zhuji.pk, "2026-10"),
                                                         connection=conn)
-            assert wait_for(lambda: blocked_on_entries(cursor)), \
+            assert wait_for(lambda: waiting_for_entries(cursor)), \
                 "the worker never reached the entries"
+            [worker_session] = waiting_for_entries(cursor)
             doomed.send_signal(signal.SIGKILL)
             doomed.wait(timeout=10)
         holder.rollback()
         # The dead worker's session gets the lock, finds its client gone and rolls back.
         with holder.cursor() as cursor:
-            assert wait_for(lambda: other_sessions(cursor) == 0, timeout=30), \
+            assert wait_for(lambda: not session_alive(cursor, worker_session), timeout=30), \
                 "the killed worker's database session did not end"
     finally:
         holder.close()
