@@ -110,6 +110,13 @@ def waiting_for_entries(cursor) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
+def describe(cursor) -> list:
+    cursor.execute("SELECT pid, state, wait_event_type, wait_event, backend_xid, "
+                   "pg_blocking_pids(pid), left(query, 120), application_name, client_port "
+                   "FROM pg_stat_activity WHERE datname = current_database()")
+    return cursor.fetchall()
+
+
 def session_alive(cursor, pid: int) -> bool:
     cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
     return cursor.fetchone()[0] > 0
@@ -139,10 +146,12 @@ def test_a_worker_killed_mid_build_leaves_nothing_and_a_new_worker_builds_it_onc
             doomed.send_signal(signal.SIGKILL)
             doomed.wait(timeout=10)
         holder.rollback()
+        # Each look in its own transaction: pg_stat_activity is a snapshot within one.
+        holder.autocommit = True
         # The dead worker's session gets the lock, finds its client gone and rolls back.
         with holder.cursor() as cursor:
             assert wait_for(lambda: not session_alive(cursor, worker_session), timeout=30), \
-                "the killed worker's database session did not end"
+                f"the killed worker's database session did not end: {describe(cursor)}"
     finally:
         holder.close()
     assert not Bulletin.objects.exists(), "a killed worker left a half-written bulletin"
