@@ -17,10 +17,15 @@ def browser(require_chromium):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # The ORM calls test code made while Playwright ran used connections of their own
+        # context; closed here, or one stays open and the test database cannot be dropped.
+        connections.close_all()
 
 
 @pytest.fixture
