@@ -487,16 +487,16 @@ def copy_rows(table: str, columns: Iterable[str], chunks: Iterable[str]) -> None
         raise stream.error
 
 
-def write_score_rows(rows: Iterable[tuple[int, int, Decimal, Decimal]], *, part: int = 0) -> int:
-    """Insert (evaluation_id, indicator_id, value, max_score) rows into partition ``part`` (the
-    evaluations' ``score_part``): COPY, else executemany.
+def write_score_rows(rows: Iterable[tuple[int, int, Decimal, Decimal]]) -> int:
+    """Insert (evaluation_id, indicator_id, value, max_score) rows into partition 0, where
+    scores written outside an import's own partition live: COPY, else executemany.
 
     The bulk path for callers that already know the evaluation ids (demo data, the entry form).
     """
     count = 0
     columns = ["evaluation_id", "indicator_id", "value", "max_score", "part"]
     if is_postgres():
-        tail = f"\t{int(part)}\n"
+        tail = "\t0\n"
 
         def lines():
             nonlocal count
@@ -520,7 +520,7 @@ def write_score_rows(rows: Iterable[tuple[int, int, Decimal, Decimal]], *, part:
     batch = []
     with connection.cursor() as cursor:
         for evaluation_id, indicator_id, value, max_score in rows:
-            batch.append((evaluation_id, indicator_id, str(value), str(max_score), part))
+            batch.append((evaluation_id, indicator_id, str(value), str(max_score), 0))
             if len(batch) >= BULK_BATCH:
                 cursor.executemany(sql, batch)
                 count += len(batch)
@@ -702,7 +702,7 @@ def _store(plan: _Plan, record: ScoreImport, source: _Source, *, staged: bool) -
         for village_id, total, county_id in new], batch_size=5000)
     evaluation_ids = dict(Evaluation.objects.filter(
         quarter=quarter, village_id__in=list(plan.rows)).values_list("village_id", "pk"))
-    write_score_rows(_second_pass(source, plan, evaluation_ids), part=part)
+    write_score_rows(_second_pass(source, plan, evaluation_ids))
 
 
 def _second_pass(source: _Source, plan: _Plan, evaluation_ids: dict[int, int]):
