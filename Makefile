@@ -25,8 +25,9 @@ run: install
 	$(BIN)/python manage.py load_demo
 	PORT=$(PORT) bin/run-dev
 
-## make test: the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+## make test: the layer contract, then the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 test: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 ## make bench [NAME=village_list_api]: benchmarks that print ratios against a baseline

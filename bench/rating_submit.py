@@ -16,13 +16,13 @@ BATCH = 500
 
 
 def run() -> None:
+    from core.periods import HalfMonth
     from earlywarning.models.ratings import (
         RatingStatus,
         WarningListAction,
         WarningListChange,
         WarningRating,
     )
-    from earlywarning.periods import HalfMonth
     from villages.models import User, Village
 
     ensure_villages(VILLAGES)

@@ -29,7 +29,7 @@ BASELINE_TABLE = "bench_score_copy"
 def run() -> None:
     from django.db import connection
 
-    from earlywarning import demo_scores
+    from rectify.demo import scores as demo_scores
 
     if connection.vendor != "postgresql":
         print("score import: needs PostgreSQL (make bench sets DATABASE_URL)")

@@ -68,7 +68,7 @@ def _synthetic_quarter():
     import random
     from decimal import Decimal
 
-    from earlywarning import demo_scores
+    from rectify.demo import scores as demo_scores
     from earlywarning.catalogue import applicable_set
     from earlywarning.models.evaluations import Evaluation
     from villages.models import Region, Village

@@ -7,7 +7,7 @@ from django.urls import path
 
 from earlywarning.models.bulletins import Bulletin, BulletinStatus
 from rectify.urls import urlpatterns as project_urls
-from villages import listing
+from rectify.villages import village_rows
 
 BASELINE_FIELDS = [
     "id", "code", "name", "township_id", "township__name", "township__parent_id",
@@ -20,7 +20,7 @@ BASELINE_FIELDS = [
 
 def plain_village_list(request):
     size = int(request.GET.get("page_size", 50))
-    rows = listing.village_rows(request.user)[:size].values(*BASELINE_FIELDS)
+    rows = village_rows(request.user)[:size].values(*BASELINE_FIELDS)
     return JsonResponse(list(rows), safe=False)
 
 

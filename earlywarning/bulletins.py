@@ -27,12 +27,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+from core.periods import Month
 from earlywarning.models.bulletins import Bulletin, BulletinEntry, BulletinStatus
 from earlywarning.models.ratings import COLOR_RANK, Color, Movement, RatingStatus, WarningRating
 from earlywarning.models.ratings import movement as color_movement
-from earlywarning.periods import Month
 from earlywarning.ratings import warning_list_condition
-from rectify.errors import DomainError
 from villages import scoping
 from villages.models import Region, RegionLevel, Role, User, Village
 
@@ -82,8 +82,8 @@ def _color_in(months: list[str], *, first: bool = False):
 
 def _entry_rows(region: Region, month: Month) -> list[dict]:
     """One query: every village of the bulletin with its colors, tier, case and ledger figures."""
+    from casework.models import OPEN_CASE_STATUSES, Case, LedgerItem, LedgerStatus
     from earlywarning.models.evaluations import Evaluation
-    from rectify.models import OPEN_CASE_STATUSES, Case, LedgerItem, LedgerStatus
 
     h1, h2 = month.halves()
     submitted = WarningRating.objects.filter(village=OuterRef("pk"), status=RatingStatus.SUBMITTED)

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.errors import DomainError, NotAllowed
+from earlywarning import visibility
 from earlywarning.models.evaluations import Indicator, IndicatorSet
-from rectify.errors import DomainError
 from villages import scoping
 from villages.models import Region, RegionLevel
-from villages.registry import NotAllowed
 
 COLUMNS = ("code", "category", "subcategory", "name", "description", "max_score", "weight",
            "higher_is_better")
@@ -244,5 +244,5 @@ def import_indicator_set(*, actor, region: Region, year: int, name: str, file,
 
 
 def sets_for_user(user):
-    return (scoping.visible_indicator_sets(user).select_related("region")
+    return (visibility.indicator_sets(user).select_related("region")
             .annotate(indicator_count=Count("indicators")).order_by("-year", "region__path"))

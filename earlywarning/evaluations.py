@@ -30,7 +30,10 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from earlywarning import catalogue, tiering
+from core.charts import LineChart, share_chart
+from core.errors import DomainError, NotAllowed
+from core.periods import Quarter, parse_open_quarter, parse_quarter
+from earlywarning import catalogue, tiering, visibility
 from earlywarning.imports import write_score_rows
 from earlywarning.models.evaluations import (
     Evaluation,
@@ -40,12 +43,8 @@ from earlywarning.models.evaluations import (
     Tier,
     TrackingAssignment,
 )
-from earlywarning.quarters import Quarter, parse_open_quarter, parse_quarter
-from earlywarning.score_charts import LineChart, share_chart
-from rectify.errors import DomainError
 from villages import scoping
 from villages.models import Person, Region, RegionLevel, Village
-from villages.registry import NotAllowed
 
 CENT = Decimal("0.01")
 
@@ -99,9 +98,15 @@ def with_tracking(evaluations: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
         tracking_person=Subquery(tracking.values("person__name")[:1]))
 
 
+def current_tier_subquery() -> Subquery:
+    """A village's current tier: the tier of its latest tiered quarter."""
+    return Subquery(Evaluation.objects.filter(village=OuterRef("pk"), tier__isnull=False)
+                    .order_by("-quarter").values("tier")[:1])
+
+
 def evaluation_rows(user) -> QuerySet[Evaluation]:
     """Evaluations the user may see with what a list row shows, in one statement."""
-    return with_movement(scoping.visible_evaluations(user)).select_related(
+    return with_movement(visibility.evaluations(user)).select_related(
         "village__township", "county", "indicator_set")
 
 

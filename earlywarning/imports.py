@@ -32,6 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.errors import DomainError, NotAllowed
+from core.periods import Quarter, parse_open_quarter
 from earlywarning import catalogue, partitions, tiering
 from earlywarning.models.evaluations import (
     Evaluation,
@@ -41,11 +43,8 @@ from earlywarning.models.evaluations import (
     IndicatorSet,
     ScoreImport,
 )
-from earlywarning.quarters import Quarter, parse_open_quarter
-from rectify.errors import DomainError
 from villages import scoping
 from villages.models import Region, Village
-from villages.registry import NotAllowed
 
 CODE_HEADERS = {"village_code", "村代码", "行政村代码", "代码"}
 NAME_HEADERS = {"village_name", "村名", "行政村", "村名称"}

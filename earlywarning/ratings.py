@@ -12,6 +12,9 @@ from django.db.models import Count, FilteredRelation, OuterRef, Q, QuerySet, Sub
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.models import OPEN_CASE_STATUSES, Case
+from core.errors import DomainError
+from core.periods import HalfMonth
 from earlywarning.models.evaluations import Evaluation, Tier
 from earlywarning.models.ratings import (
     Color,
@@ -22,9 +25,6 @@ from earlywarning.models.ratings import (
     WarningRating,
     movement,
 )
-from earlywarning.periods import HalfMonth
-from rectify.errors import DomainError
-from rectify.models import OPEN_CASE_STATUSES, Case
 from villages import scoping
 from villages.listing import latest_grade_year
 from villages.models import AnnualGrade, Grade, Region, Village

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.periods import HalfMonth
 from earlywarning.models.ratings import Notification, RatingStatus, WarningRating
-from earlywarning.periods import HalfMonth
 from earlywarning.ratings import warning_list
 from villages.models import Role, User, Village
 

@@ -6,8 +6,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from core.periods import Quarter, parse_quarter
 from earlywarning.models.evaluations import Evaluation, Tier, TrackingAssignment
-from earlywarning.quarters import Quarter, parse_quarter
 from villages.models import Region
 
 # Integer arithmetic on purpose: (3N + 5) / 10 is 30% of N rounded half up, the same on every

@@ -17,7 +17,6 @@ number of villages. The dashboard shows the figures, ``/compliance/`` the rows.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import (
     Count,
@@ -34,25 +33,27 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from earlywarning.models.ratings import Color, RatingStatus, WarningRating
-from earlywarning.periods import HalfMonth, Month
-from rectify.models import (
+from casework import campaigns
+from casework import visibility as casework_visibility
+from casework.models import (
     OPEN_CASE_STATUSES,
     Case,
     HouseholdContact,
-    Outcome,
     PairingKind,
     Project,
     Visit,
 )
+from casework.standards import (
+    DEPARTMENT_MIN_PROJECTS,
+    HOUSEHOLDS_MIN,
+    INSTRUCTOR_MIN_DAYS,
+    LEADER_MIN_VISITS,
+    RESERVE_MIN,
+)
+from core.periods import HalfMonth, Month
+from earlywarning.models.ratings import Color, RatingStatus, WarningRating
 from villages import scoping
 from villages.models import Post, PostAssignment, Region, RegionLevel
-
-INSTRUCTOR_MIN_DAYS = 20
-LEADER_MIN_VISITS = 1
-DEPARTMENT_MIN_PROJECTS = 1
-RESERVE_MIN = 2
-HOUSEHOLDS_MIN = 10
 
 
 @dataclass
@@ -118,7 +119,7 @@ def leader_visits(user, month: str) -> Check:
     first, last = bounds.start, bounds.end
     visits = (Visit.objects.filter(pairing=OuterRef("pk"), date__range=(first, last))
               .order_by().values("pairing").annotate(n=Count("pk")).values("n"))
-    pairings = (_active_in(scoping.visible_pairings(user).filter(kind=PairingKind.LEADER),
+    pairings = (_active_in(casework_visibility.pairings(user).filter(kind=PairingKind.LEADER),
                            first, last)
                 .annotate(visits_in_month=Coalesce(Subquery(visits), Value(0),
                                                    output_field=IntegerField())))
@@ -133,7 +134,7 @@ def leader_visits(user, month: str) -> Check:
 def department_projects(user, today: date) -> Check:
     projects = (Project.objects.filter(pairing=OuterRef("pk")).order_by().values("pairing")
                 .annotate(n=Count("pk")).values("n"))
-    pairings = (_active_in(scoping.visible_pairings(user).filter(kind=PairingKind.DEPARTMENT),
+    pairings = (_active_in(casework_visibility.pairings(user).filter(kind=PairingKind.DEPARTMENT),
                            today, today)
                 .annotate(project_count=Coalesce(Subquery(projects), Value(0),
                                                  output_field=IntegerField())))
@@ -208,70 +209,23 @@ def red_count_rule(user, period: str) -> Check:
                  len(rows), len(breaching), breaching)
 
 
-@dataclass(frozen=True)
-class CampaignProgress:
-    campaign: object
-    cases: int
-    moved_up: int
-    elapsed: Decimal
-
-    @property
-    def share(self) -> Decimal:
-        return (Decimal(self.moved_up) / self.cases) if self.cases else Decimal(0)
-
-    @property
-    def share_percent(self) -> int:
-        return round(self.share * 100)
-
-    @property
-    def target_percent(self) -> int:
-        return round(self.campaign.target_share * 100)
-
-    @property
-    def ended(self) -> bool:
-        return self.elapsed >= 1
-
-    @property
-    def behind(self) -> bool:
-        """Below target at the end, or below the target's pro-rata share on the way."""
-        if self.ended:
-            return self.share < self.campaign.target_share
-        return self.share < self.campaign.target_share * self.elapsed
-
-    @property
-    def elapsed_percent(self) -> int:
-        return round(min(self.elapsed, Decimal(1)) * 100)
-
-
-def campaign_progress(user, today: date) -> list[CampaignProgress]:
-    visible = scoping.visible_villages(user)
-    campaigns = (scoping.visible_campaigns(user).select_related("region")
-                 .annotate(case_count=Count("cases", filter=Q(cases__village__in=visible)),
-                           moved_up=Count("cases", filter=Q(cases__village__in=visible,
-                                                            cases__outcome=Outcome.MOVED_UP)))
-                 .order_by("-start"))
-    result = []
-    for campaign in campaigns:
-        days = max((campaign.end - campaign.start).days, 1)
-        elapsed = Decimal(max(min((today - campaign.start).days, days), 0)) / days
-        result.append(CampaignProgress(campaign, campaign.case_count, campaign.moved_up,
-                                       elapsed))
-    return result
-
-
-def campaign_check(user, today: date) -> Check:
-    rows = campaign_progress(user, today)
-    behind = [row for row in rows if row.behind]
+def campaign_check(progress: list[campaigns.CampaignProgress]) -> Check:
+    behind = [row for row in progress if row.behind]
     return Check("campaign_progress", _("Campaign progress"),
-                 _("share of cases moved up reaches the campaign's target"), len(rows),
-                 len(behind), rows)
+                 _("share of cases moved up reaches the campaign's target"), len(progress),
+                 len(behind), progress)
 
 
 def all_checks(user, *, month: str | None = None, period: str | None = None,
-               today: date | None = None) -> list[Check]:
+               today: date | None = None,
+               progress: list[campaigns.CampaignProgress] | None = None) -> list[Check]:
+    """Every check, for ``/compliance/`` (with rows) and the dashboard (figures only). Pass
+    ``progress`` when the page already has the campaigns' progress."""
     today = today or timezone.localdate()
     month = month or last_complete_month(today)
     period = period or last_closed_half_month(today)
+    if progress is None:
+        progress = campaigns.campaign_progress(user, today)
     return [
         instructor_days(user, month),
         leader_visits(user, month),
@@ -279,5 +233,5 @@ def all_checks(user, *, month: str | None = None, period: str | None = None,
         reserve_cadres(user, today),
         household_contacts(user),
         red_count_rule(user, period),
-        campaign_check(user, today),
+        campaign_check(progress),
     ]

@@ -12,18 +12,20 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from earlywarning import ratings
-from earlywarning.models.evaluations import Evaluation
-from earlywarning.models.ratings import WarningRating
-from earlywarning.periods import HalfMonth
-from rectify import compliance
-from rectify.models import (
+from casework import campaigns
+from casework import visibility as casework_visibility
+from casework.models import (
     OPEN_CASE_STATUSES,
     CaseStatus,
     LedgerStatus,
     Outcome,
     ProblemType,
 )
+from core.periods import HalfMonth
+from earlywarning import ratings
+from earlywarning.models.evaluations import Evaluation
+from earlywarning.models.ratings import WarningRating
+from rectify import compliance
 from villages import scoping
 from villages.models import Region
 
@@ -88,7 +90,7 @@ def late_townships(user, period: str) -> list[LateTownship]:
 
 
 def cases_by_status(user) -> list[tuple[str, str, int]]:
-    found = dict(scoping.visible_cases(user).values_list("status").annotate(n=Count("pk"))
+    found = dict(casework_visibility.cases(user).values_list("status").annotate(n=Count("pk"))
                  .order_by())
     return [(status.value, status.label, found.get(status.value, 0)) for status in CaseStatus]
 
@@ -103,14 +105,14 @@ def cases_by_problem_type(user) -> list[ProblemType]:
 
 
 def overdue_items(user, limit: int = 10):
-    items = scoping.visible_ledger_items(user).filter(overdue=True)
+    items = casework_visibility.ledger_items(user).filter(overdue=True)
     rows = list(items.select_related("village__township", "problem_type")
                 .order_by("due", "village__code", "number")[:limit])
     return rows, items.count()
 
 
 def ledger_totals(user) -> dict:
-    return scoping.visible_ledger_items(user).aggregate(
+    return casework_visibility.ledger_items(user).aggregate(
         listed=Count("pk", filter=Q(status=LedgerStatus.LISTED)),
         in_progress=Count("pk", filter=Q(status=LedgerStatus.IN_PROGRESS)),
         struck_off=Count("pk", filter=Q(status=LedgerStatus.STRUCK_OFF)),
@@ -169,10 +171,10 @@ def trend(user, today: date) -> TrendChart:
     """Ledger items listed and struck off, and cases moved up, per month for a year."""
     months = _months(today, TREND_MONTHS)
     since = timezone.make_aware(datetime.combine(months[0], time.min))
-    items = scoping.visible_ledger_items(user)
+    items = casework_visibility.ledger_items(user)
     listed = _per_month(items, "listed_at", since)
     struck = _per_month(items.filter(status=LedgerStatus.STRUCK_OFF), "struck_off_at", since)
-    moved = _per_month(scoping.visible_cases(user).filter(outcome=Outcome.MOVED_UP),
+    moved = _per_month(casework_visibility.cases(user).filter(outcome=Outcome.MOVED_UP),
                        "outcome_at", since)
     series = [
         Series("listed", _("Ledger items listed"), [listed.get(m, 0) for m in months]),
@@ -203,20 +205,9 @@ def work_context(user, today: date | None = None) -> dict:
     period = compliance.last_closed_half_month(today)
     month = compliance.last_complete_month(today)
     overdue, overdue_count = overdue_items(user)
-    campaigns = compliance.campaign_progress(user, today)
-    checks = [
-        compliance.instructor_days(user, month),
-        compliance.leader_visits(user, month),
-        compliance.department_projects(user, today),
-        compliance.reserve_cadres(user, today),
-        compliance.household_contacts(user),
-        compliance.red_count_rule(user, period),
-    ]
-    behind = [c for c in campaigns if c.behind]
-    checks.append(compliance.Check(
-        "campaign_progress", _("Campaign progress"),
-        _("share of cases moved up reaches the campaign's target"), len(campaigns),
-        len(behind), behind))
+    progress = campaigns.campaign_progress(user, today)
+    checks = compliance.all_checks(user, month=month, period=period, today=today,
+                                   progress=progress)
     for check in checks:
         # The dashboard shows figures only; the rows are for /compliance/.
         check.rows = None
@@ -227,7 +218,7 @@ def work_context(user, today: date | None = None) -> dict:
         "trend": trend(user, today),
         "cases_by_status": cases_by_status(user),
         "problem_types": cases_by_problem_type(user),
-        "campaigns": campaigns,
+        "campaigns": progress,
         "overdue": overdue,
         "overdue_count": overdue_count,
         "ledger_totals": ledger_totals(user),

@@ -1,4 +1,4 @@
-"""Filters for the case and ledger lists, shared by the HTML pages, the export and the API."""
+"""Filters for the village list, shared by the HTML page, the export and the API."""
 
 import django_filters
 from django.db.models import Q
@@ -6,76 +6,51 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from rectify.models import (
-    CaseStatus,
-    LedgerStatus,
-    PairingKind,
-    ProblemType,
-)
+from earlywarning.models.evaluations import Tier
+from earlywarning.models.ratings import Color
 from villages import scoping
-from villages.models import RegionLevel
+from villages.models import Grade, RegionLevel, Terrain, Village
 
 
-def _townships(request):
-    return scoping.visible_regions(request.user if request else None).filter(
-        level=RegionLevel.TOWNSHIP)
+def _regions(level=None):
+    def queryset(request):
+        regions = scoping.visible_regions(request.user if request else None)
+        return regions.filter(level=level) if level else regions
+
+    return queryset
 
 
-def _regions(request):
-    return scoping.visible_regions(request.user if request else None)
-
-
-def _campaigns(request):
-    return scoping.visible_campaigns(request.user if request else None)
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class RegionFilter(django_filters.ModelChoiceFilter):
-    """A region id; matches every village in its subtree."""
-
-
-class _ScopedFilter(django_filters.FilterSet):
-    region = RegionFilter(
-        label=_("Region"), queryset=_regions, method="in_subtree",
+class VillageFilter(django_filters.FilterSet):
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"), queryset=_regions(), method="in_subtree",
         help_text=_("Any region: matches every village in its subtree."))
-    township = django_filters.ModelChoiceFilter(label=_("Township"), queryset=_townships,
-                                                field_name="village__township")
-    search = django_filters.CharFilter(label=_("Village"), method="by_village",
+    county = django_filters.ModelChoiceFilter(
+        label=_("County"), queryset=_regions(RegionLevel.COUNTY), method="in_subtree")
+    township = django_filters.ModelChoiceFilter(
+        label=_("Township"), queryset=_regions(RegionLevel.TOWNSHIP))
+    annual_grade = django_filters.ChoiceFilter(label=_("Annual grade"), choices=Grade.choices)
+    terrain = django_filters.ChoiceFilter(label=_("Terrain"), choices=Terrain.choices)
+    color = django_filters.ChoiceFilter(label=_("Warning color"), choices=Color.choices,
+                                        field_name="current_color")
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+    tier = django_filters.TypedChoiceFilter(
+        label=_("Tier"), choices=Tier.choices, coerce=int, field_name="current_tier",
+        help_text=_("The tier of the village's latest quarterly evaluation."))
+    search = django_filters.CharFilter(label=_("Search"), method="by_name_or_code",
                                        help_text=_("Part of the name, or the start of the code."))
 
-    def in_subtree(self, queryset, name, region):
-        return queryset.filter(village__township__path__startswith=region.path)
+    class Meta:
+        model = Village
+        fields = ["region", "county", "township", "annual_grade", "color", "terrain", "is_active",
+                  "tier", "search"]
 
-    def by_village(self, queryset, name, value):
+    # The schema cannot tell a region id from a filter method; without this it says "string".
+    @extend_schema_field(OpenApiTypes.INT)
+    def in_subtree(self, queryset, name, region):
+        return queryset.filter(township__path__startswith=region.path)
+
+    def by_name_or_code(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(village__name__icontains=value)
-                               | Q(village__code__startswith=value))
-
-
-class CaseFilter(_ScopedFilter):
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=CaseStatus.choices)
-    problem_type = django_filters.ModelChoiceFilter(
-        label=_("Problem type"), queryset=ProblemType.objects.all(), to_field_name="code",
-        field_name="problem_types")
-    campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=_campaigns)
-    open = django_filters.BooleanFilter(label=_("Open"), method="only_open")
-
-    def only_open(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return (queryset.exclude(status=CaseStatus.CLOSED) if value
-                else queryset.filter(status=CaseStatus.CLOSED))
-
-
-class LedgerFilter(_ScopedFilter):
-    problem_type = django_filters.ModelChoiceFilter(
-        label=_("Type"), queryset=ProblemType.objects.all(), to_field_name="code")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=LedgerStatus.choices)
-    overdue = django_filters.BooleanFilter(label=_("Overdue"))
-    case = django_filters.NumberFilter(label=_("Case"), field_name="case")
-
-
-class PairingFilter(_ScopedFilter):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PairingKind.choices)
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))

@@ -62,7 +62,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # The project's apps, in their layers (bottom first; pyproject.toml's import-linter contract).
+    "core",
     "villages",
+    "casework",
     "earlywarning",
     "rectify",
 ]
@@ -76,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.http.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -166,14 +170,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rectify.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "EXCEPTION_HANDLER": "rectify.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.http.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "rectify API",
@@ -223,8 +227,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The whole beat schedule lives here, in one visible place (times are Asia/Shanghai).
 CELERY_BEAT_SCHEDULE = {
     # Rectification ledger: flag items past their due date, just after midnight.
-    "rectify-flag-overdue-ledger-items": {
-        "task": "rectify.tasks.flag_overdue_ledger_items",
+    "casework-flag-overdue-ledger-items": {
+        "task": "casework.tasks.flag_overdue_ledger_items",
         "schedule": crontab(hour=0, minute=10),
     },
     # Warning ratings: the task itself decides whether today is the 1st, the 16th or two days
@@ -277,9 +281,9 @@ RECTIFY_EVIDENCE_TYPES = envlist("RECTIFY_EVIDENCE_TYPES", "pdf,jpg,jpeg,png,doc
 SCORE_IMPORT_MAX_BYTES = envint("SCORE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 # Several resources have a "status" with its own choices; name each enum in the API schema.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
-    "CaseStatusEnum": "rectify.models.CaseStatus",
-    "LedgerItemStatusEnum": "rectify.models.LedgerStatus",
-    "HelpTeamStatusEnum": "rectify.models.HelpTeamStatus",
-    "ProjectStatusEnum": "rectify.models.ProjectStatus",
+    "CaseStatusEnum": "casework.models.CaseStatus",
+    "LedgerItemStatusEnum": "casework.models.LedgerStatus",
+    "HelpTeamStatusEnum": "casework.models.HelpTeamStatus",
+    "ProjectStatusEnum": "casework.models.ProjectStatus",
     "RatingStatusEnum": "earlywarning.models.ratings.RatingStatus",
 })

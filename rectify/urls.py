@@ -5,33 +5,44 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from casework.api import campaigns as campaigns_api
+from casework.api import cases as cases_api
+from casework.api import ledger as ledger_api
+from casework.api import pairings as pairings_api
+from casework.api import teams as teams_api
 from earlywarning.api import bulletins as bulletins_api
 from earlywarning.api import evaluations as evaluations_api
 from earlywarning.api import ratings as ratings_api
-from rectify import api_work, health, schedule, views
+from rectify import health, schedule
+from rectify.api import villages as rectify_villages_api
+from rectify.views import compliance, dashboard, villages
 from villages import api as villages_api
 
 router = DefaultRouter()
 router.register("regions", villages_api.RegionViewSet, basename="region")
-router.register("villages", villages_api.VillageViewSet, basename="village")
+router.register("villages", rectify_villages_api.VillageViewSet, basename="village")
 router.register("party-branches", villages_api.PartyBranchViewSet, basename="party-branch")
-router.register("cases", api_work.CaseViewSet, basename="case")
-router.register("pairings", api_work.PairingViewSet, basename="pairing")
-router.register("ledger-items", api_work.LedgerItemViewSet, basename="ledger-item")
-router.register("campaigns", api_work.CampaignViewSet, basename="campaign")
-router.register("help-teams", api_work.HelpTeamViewSet, basename="help-team")
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("pairings", pairings_api.PairingViewSet, basename="pairing")
+router.register("ledger-items", ledger_api.LedgerItemViewSet, basename="ledger-item")
+router.register("campaigns", campaigns_api.CampaignViewSet, basename="campaign")
+router.register("help-teams", teams_api.HelpTeamViewSet, basename="help-team")
 router.register("ratings", ratings_api.RatingViewSet, basename="rating")
 router.register("indicator-sets", evaluations_api.IndicatorSetViewSet, basename="indicator-set")
 router.register("evaluations", evaluations_api.EvaluationViewSet, basename="evaluation")
 router.register("bulletins", bulletins_api.BulletinViewSet, basename="bulletin")
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("", include("villages.urls")),
-    path("", include("rectify.urls_work")),
-    path("", include("earlywarning.urls_ratings")),
-    path("", include("earlywarning.urls_evaluations")),
-    path("", include("earlywarning.urls_bulletins")),
+    # Pages that combine the apps: the dashboard, the village list and page, compliance.
+    path("", dashboard.dashboard, name="dashboard"),
+    path("villages/", villages.village_list, name="village-list"),
+    path("villages/export.xlsx", villages.village_export, name="village-export"),
+    path("villages/<int:pk>/", villages.village_detail, name="village-detail"),
+    path("regions/", villages.region_browse, name="region-browse"),
+    path("regions/<int:pk>/", villages.region_browse, name="region-detail"),
+    path("compliance/", compliance.compliance_page, name="compliance"),
+    path("", include("casework.urls")),
+    path("", include("earlywarning.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

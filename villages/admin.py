@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.errors import NotAllowed
 from villages import registry, scoping
 from villages.models import (
     AnnualGrade,
@@ -147,7 +148,7 @@ class VillageAdmin(ScopedAdmin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         try:
             registry.save_village(actor=request.user, village=obj)
-        except registry.NotAllowed:
+        except NotAllowed:
             raise PermissionDenied from None
 
 

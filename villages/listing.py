@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from earlywarning.models.evaluations import Evaluation
-from earlywarning.models.ratings import RatingStatus, WarningRating
 from villages import scoping
 from villages.models import (
     AnnualGrade,
@@ -29,26 +27,16 @@ def latest_grade_year() -> int | None:
 
 
 def with_register_columns(villages: QuerySet[Village]) -> QuerySet[Village]:
-    """Add what a list row shows: places, branch, latest grade (and its year), secretary,
-    current warning color."""
+    """Add the registry's part of a list row: places, branch, latest grade (and its year),
+    secretary. The warning columns are added above (``rectify/villages.py``)."""
     latest = AnnualGrade.objects.filter(branch__village=OuterRef("pk")).order_by("-year")
     secretary = PostAssignment.objects.current(timezone.localdate()).filter(
         village=OuterRef("pk"), post=Post.SECRETARY).order_by("-start")
-    # The current warning color is the latest submitted half-monthly rating.
-    color = WarningRating.objects.filter(
-        village=OuterRef("pk"), status=RatingStatus.SUBMITTED).order_by("-period")
     return villages.select_related("township__parent", "party_branch").annotate(
         annual_grade=Subquery(latest.values("grade")[:1]),
         annual_grade_year=Subquery(latest.values("year")[:1]),
         secretary_name=Subquery(secretary.values("person__name")[:1]),
-        current_color=Subquery(color.values("color")[:1]),
-        current_tier=Subquery(Evaluation.objects.filter(
-            village=OuterRef("pk"), tier__isnull=False).order_by("-quarter").values("tier")[:1]),
     )
-
-
-def village_rows(user) -> QuerySet[Village]:
-    return with_register_columns(scoping.visible_villages(user)).order_by("code")
 
 
 def backward_villages(user, year: int | None = None) -> QuerySet[Village]:

@@ -3,13 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rectify.errors import DomainError
+from core.errors import NotAllowed
 from villages import scoping
 from villages.models import Village
-
-
-class NotAllowed(DomainError):
-    """The actor may see the object but not make this change (HTTP 403)."""
 
 
 @transaction.atomic

@@ -175,68 +175,42 @@ def can_manage_warning_list(user, village: Village) -> bool:
 # (API client, auditor) read the rectification work of their region and write nothing.
 
 
-def _rectify_models():
-    # Imported late: rectify's models import villages' models, not the other way round.
-    from rectify import models
-
-    return models
+def visible_by_village(user, queryset: QuerySet, field: str = "village") -> QuerySet:
+    """Records that belong to a village are visible exactly when the village is."""
+    return queryset.filter(**{f"{field}__in": visible_villages(user)})
 
 
-def visible_cases(user):
-    return _rectify_models().Case.objects.filter(village__in=visible_villages(user))
-
-
-def visible_ledger_items(user):
-    return _rectify_models().LedgerItem.objects.filter(village__in=visible_villages(user))
-
-
-def visible_pairings(user):
-    return _rectify_models().Pairing.objects.filter(village__in=visible_villages(user))
-
-
-def visible_visits(user):
-    return _rectify_models().Visit.objects.filter(village__in=visible_villages(user))
-
-
-def visible_projects(user):
-    return _rectify_models().Project.objects.filter(village__in=visible_villages(user))
-
-
-def visible_instructor_days(user):
-    return _rectify_models().InstructorDays.objects.filter(village__in=visible_villages(user))
-
-
-def visible_evidence(user):
-    return _rectify_models().EvidenceFile.objects.filter(village__in=visible_villages(user))
-
-
-def visible_help_teams(user):
-    """Teams of a county in scope, and teams covering a village the user can see."""
-    models = _rectify_models()
-    covering = models.HelpTeamVillage.objects.filter(
-        village__in=visible_villages(user)).values("team_id")
-    if user_is_helper(user):
-        return models.HelpTeam.objects.filter(pk__in=covering)
-    return models.HelpTeam.objects.filter(
-        Q(county__in=visible_regions(user)) | Q(pk__in=covering))
-
-
-def visible_campaigns(user):
-    """Campaigns of a region in scope, and those of the regions above (a township official
-    follows the county's campaign)."""
-    Campaign = _rectify_models().Campaign
+def visible_in_or_above(user, queryset: QuerySet, field: str = "region") -> QuerySet:
+    """Records of a region in the user's subtree, and of the regions above it: a township
+    official follows the county's campaign and reads the city's indicator catalogue."""
     if is_superuser(user):
-        return Campaign.objects.all()
+        return queryset
     region = scope_region(user)
     if region is None:
-        return Campaign.objects.none()
+        return queryset.none()
     above = region.path.rstrip("/").split("/")
-    return Campaign.objects.filter(Q(region__path__startswith=region.path)
-                                   | Q(region__code__in=above))
+    return queryset.filter(Q(**{f"{field}__path__startswith": region.path})
+                           | Q(**{f"{field}__code__in": above}))
+
+
+def visible_help_teams(user, teams: QuerySet, covering: QuerySet) -> QuerySet:
+    """Teams of a county in scope, and teams covering a village the user can see; a helper sees
+    only the teams covering their own villages. ``covering`` is the team-village table."""
+    covered = covering.filter(village__in=visible_villages(user)).values("team_id")
+    if user_is_helper(user):
+        return teams.filter(pk__in=covered)
+    return teams.filter(Q(county__in=visible_regions(user)) | Q(pk__in=covered))
 
 
 def user_is_helper(user) -> bool:
     return _active(user) and not user.is_superuser and user.role == Role.HELPER
+
+
+def can_open_cases(user) -> bool:
+    """Open a case at all: staff, or a township official for their township's villages (the
+    county confirms it). Per village: ``can_work_in_village``."""
+    return is_superuser(user) or (_active(user) and (
+        user.role in STAFF_ROLES or user.role == Role.TOWNSHIP_OFFICIAL))
 
 
 def can_manage_cases(user, village: Village) -> bool:
@@ -290,35 +264,6 @@ def can_download_evidence(user, evidence) -> bool:
 # of the region they apply to (the city's catalogue to the city, a county's own to the county).
 
 
-def _evaluation_models():
-    # Imported late: earlywarning's models import villages' models, not the other way round.
-    from earlywarning.models import evaluations
-
-    return evaluations
-
-
-def visible_evaluations(user):
-    return _evaluation_models().Evaluation.objects.filter(village__in=visible_villages(user))
-
-
-def visible_indicator_sets(user):
-    """Sets applying to the user's region from above (the city's) and those inside it."""
-    IndicatorSet = _evaluation_models().IndicatorSet
-    if is_superuser(user):
-        return IndicatorSet.objects.all()
-    region = scope_region(user)
-    if region is None:
-        return IndicatorSet.objects.none()
-    above = region.path.rstrip("/").split("/")
-    return IndicatorSet.objects.filter(Q(region__path__startswith=region.path)
-                                       | Q(region__code__in=above))
-
-
-def visible_tracking_assignments(user):
-    return _evaluation_models().TrackingAssignment.objects.filter(
-        village__in=visible_villages(user))
-
-
 def can_enter_scores(user, village: Village) -> bool:
     """Enter, import and submit scores: the village's own township official or staff above."""
     return can_work_in_village(user, village)
@@ -365,17 +310,16 @@ def can_manage_bulletins(user, region: Region) -> bool:
     return is_staff_over(user, region)
 
 
-def visible_bulletins(user):
-    from earlywarning.models.bulletins import Bulletin, BulletinStatus
-
+def visible_bulletins(user, bulletins: QuerySet, *, published: Q) -> QuerySet:
+    """Published bulletins of the user's region, of the regions above it and of those inside it
+    (API clients included); drafts only for the staff who may build and publish them."""
     if is_superuser(user):
-        return Bulletin.objects.all()
+        return bulletins
     region = scope_region(user)
     if region is None:
-        return Bulletin.objects.none()
-    above = region.path.rstrip("/").split("/")
-    published = Q(status=BulletinStatus.PUBLISHED) & (
-        Q(region__path__startswith=region.path) | Q(region__code__in=above))
+        return bulletins.none()
+    readable = visible_in_or_above(user, bulletins.filter(published))
     if user.role in STAFF_ROLES:
-        return Bulletin.objects.filter(published | Q(region__path__startswith=region.path))
-    return Bulletin.objects.filter(published)
+        return bulletins.filter(Q(pk__in=readable.values("pk"))
+                                | Q(region__path__startswith=region.path))
+    return readable

@@ -17,9 +17,9 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from earlywarning import bulletins
+from core.errors import DomainError
+from earlywarning import bulletins, visibility
 from earlywarning.models.bulletins import Bulletin, BulletinStatus
-from rectify.errors import DomainError
 from villages import scoping
 
 
@@ -82,7 +82,7 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = BulletinFilter
 
     def get_queryset(self):
-        queryset = (scoping.visible_bulletins(self.request.user).select_related("region")
+        queryset = (visibility.bulletins(self.request.user).select_related("region")
                     .order_by("-month", "region__code", "-revision", "pk"))
         if self.action == "list":
             queryset = queryset.defer("snapshot")

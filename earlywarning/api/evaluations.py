@@ -9,6 +9,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.errors import DomainError, NotAllowed
+from core.periods import parse_quarter
 from earlywarning import catalogue, evaluations, imports
 from earlywarning.models.evaluations import (
     EvaluationStatus,
@@ -17,11 +19,8 @@ from earlywarning.models.evaluations import (
     ScoreImport,
     Tier,
 )
-from earlywarning.quarters import parse_quarter
-from rectify.errors import DomainError
 from villages import scoping
 from villages.models import Region
-from villages.registry import NotAllowed
 
 
 class IndicatorSerializer(serializers.ModelSerializer):

@@ -6,10 +6,10 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.errors import DomainError
+from core.periods import HalfMonth
 from earlywarning import ratings
 from earlywarning.models.ratings import Color, RatingStatus, WarningRating
-from earlywarning.periods import HalfMonth
-from rectify.errors import DomainError
 from villages import scoping
 
 

@@ -10,9 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import MONTH_REGEX
 from earlywarning.models.ratings import Color, Movement
-
-MONTH_REGEX = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 class BulletinStatus(models.TextChoices):

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from earlywarning.quarters import QUARTER_PATTERN
+from core.periods import QUARTER_PATTERN
 from villages.models import Person, Region, Village
 
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-PERIOD_REGEX = r"^[0-9]{4}-(0[1-9]|1[0-2])-H[12]$"
+from core.periods import PERIOD_REGEX
 
 
 class Color(models.TextChoices):

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as BrokerError
 from openpyxl import Workbook
 
-from earlywarning import bulletins, documents, tasks
+from core.http import errors_as_message
+from earlywarning import bulletins, documents, tasks, visibility
 from earlywarning.models.bulletins import Bulletin, BulletinStatus
 from earlywarning.models.ratings import Color, Movement
-from rectify.errors import DomainError
 from villages import scoping
 from villages.models import Region
 
@@ -38,17 +38,15 @@ def _manageable_regions(user):
 
 @login_required
 def bulletin_list(request):
-    visible = scoping.visible_bulletins(request.user)
+    visible = visibility.bulletins(request.user)
     rows = visible.select_related("region").defer("snapshot", "summary").order_by(
         "-month", "region__code", "-revision")
     region, month, status = (request.GET.get(k, "").strip() for k in ("region", "month", "status"))
     if region.isdigit():
         rows = rows.filter(region_id=int(region))
     if month:
-        try:
+        with errors_as_message(request):
             rows = rows.filter(month=str(bulletins.Month.parse(month)))
-        except DomainError as error:
-            messages.error(request, error.message)
     if status in BulletinStatus.values:
         rows = rows.filter(status=status)
     return render(request, "earlywarning/bulletins/list.html", {
@@ -63,9 +61,9 @@ def bulletin_list(request):
 
 def _detail_context(request, pk: int) -> dict:
     bulletin = get_object_or_404(
-        scoping.visible_bulletins(request.user).select_related("region", "corrects"), pk=pk)
+        visibility.bulletins(request.user).select_related("region", "corrects"), pk=pk)
     revisions = (Bulletin.objects.filter(region_id=bulletin.region_id, month=bulletin.month)
-                 .exclude(pk=bulletin.pk).filter(pk__in=scoping.visible_bulletins(request.user))
+                 .exclude(pk=bulletin.pk).filter(pk__in=visibility.bulletins(request.user))
                  .order_by("revision").only("pk", "revision", "status", "published_at"))
     doc = document(bulletin)
     return {
@@ -106,7 +104,7 @@ def bulletin_pdf(request, pk: int):
 def bulletin_export(request, pk: int):
     if not scoping.can_export(request.user):
         raise PermissionDenied
-    bulletin = get_object_or_404(scoping.visible_bulletins(request.user)
+    bulletin = get_object_or_404(visibility.bulletins(request.user)
                                  .select_related("region"), pk=pk)
     doc = document(bulletin)
     colors, moves = dict(Color.choices), dict(Movement.choices)
@@ -143,7 +141,7 @@ def bulletin_export(request, pk: int):
 
 
 def _managed(request, pk):
-    bulletin = get_object_or_404(scoping.visible_bulletins(request.user)
+    bulletin = get_object_or_404(visibility.bulletins(request.user)
                                  .select_related("region"), pk=pk)
     if not scoping.can_manage_bulletins(request.user, bulletin.region):
         raise PermissionDenied
@@ -154,11 +152,9 @@ def _managed(request, pk):
 @require_POST
 def bulletin_publish(request, pk: int):
     bulletin = _managed(request, pk)
-    try:
+    with errors_as_message(request):
         bulletins.publish(actor=request.user, bulletin=bulletin)
         messages.success(request, _("The bulletin is published."))
-    except DomainError as error:
-        messages.error(request, error.message)
     return redirect("bulletin-detail", pk=bulletin.pk)
 
 
@@ -166,15 +162,13 @@ def bulletin_publish(request, pk: int):
 @require_POST
 def bulletin_correct(request, pk: int):
     bulletin = _managed(request, pk)
-    try:
-        correction = bulletins.correct(actor=request.user, bulletin=bulletin,
-                                       reason=request.POST.get("reason", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("bulletin-detail", pk=bulletin.pk)
-    messages.success(request, _("Revision %(revision)d opened as a draft.")
-                     % {"revision": correction.revision})
-    return redirect("bulletin-detail", pk=correction.pk)
+    opened = bulletin
+    with errors_as_message(request):
+        opened = bulletins.correct(actor=request.user, bulletin=bulletin,
+                                   reason=request.POST.get("reason", ""))
+        messages.success(request, _("Revision %(revision)d opened as a draft.")
+                         % {"revision": opened.revision})
+    return redirect("bulletin-detail", pk=opened.pk)
 
 
 def enqueue_build(region_id: int, month: str) -> None:
@@ -192,10 +186,10 @@ def bulletin_build(request):
         if not _manageable_regions(request.user).exists():
             raise PermissionDenied
         raise Http404
-    try:
+    month = None
+    with errors_as_message(request):
         month = bulletins.parse_bulletin_month(request.POST.get("month", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
+    if month is None:
         return redirect("bulletin-list")
     try:
         with transaction.atomic():

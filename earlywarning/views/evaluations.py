@@ -22,7 +22,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from earlywarning import catalogue, evaluations, imports, tiering
+from core.errors import DomainError, NotAllowed, NotFound
+from core.http import errors_as_message, errors_on_form
+from core.periods import Quarter, parse_quarter
+from earlywarning import catalogue, evaluations, imports, tiering, visibility
 from earlywarning.models.evaluations import (
     Evaluation,
     EvaluationStatus,
@@ -30,11 +33,8 @@ from earlywarning.models.evaluations import (
     ScoreImport,
     Tier,
 )
-from earlywarning.quarters import Quarter, parse_quarter
-from rectify.errors import DomainError
 from villages import scoping
 from villages.models import Person, PostAssignment, Region, RegionLevel
-from villages.registry import NotAllowed
 
 PAGE_SIZE = 100
 UPLOAD_DIR = "score-uploads"
@@ -127,7 +127,7 @@ def evaluation_list(request):
     form, rows = _filtered_rows(request, county, quarter, quarters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # Counts of what the user may see; the class sizes come from the whole county's cohort.
-    visible = scoping.visible_evaluations(request.user).filter(county=county,
+    visible = visibility.evaluations(request.user).filter(county=county,
                                                                quarter=str(quarter))
     counts = {(row["tier"], row["status"]): row["n"]
               for row in visible.values("tier", "status").annotate(n=Count("id"))}
@@ -278,9 +278,9 @@ def evaluation_upload(request):
                     actor=request.user, region=region, quarter=form.cleaned_data["quarter"],
                     file=stored, file_name=upload.name, replace=form.cleaned_data["replace"],
                     dry_run=True)
-        except NotAllowed as error:
+        except (NotAllowed, NotFound):
             path.unlink(missing_ok=True)
-            raise PermissionDenied(str(error.message)) from None
+            raise
         except DomainError as error:
             path.unlink(missing_ok=True)
             context["errors"] = _error_items(error)
@@ -314,8 +314,8 @@ def _commit_upload(request, regions):
                 actor=request.user, region=region, quarter=pending["quarter"], file=stored,
                 file_name=pending["name"], replace=pending["replace"],
                 source=ScoreImport.Source.UPLOAD)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error.message)) from None
+    except (NotAllowed, NotFound):
+        raise
     except DomainError as error:
         return render(request, "earlywarning/evaluations/upload.html", {
             "form": UploadForm(regions=regions), "errors": _error_items(error)})
@@ -374,15 +374,9 @@ def evaluation_entry(request, village_pk: int, quarter: str):
     form, sections = _score_form(indicator_set, data=request.POST or None, initial=initial)
     locked = evaluation is not None and evaluation.is_locked
     if request.method == "POST" and not locked and form.is_valid():
-        try:
+        with errors_on_form(form):
             evaluations.save_village_scores(actor=request.user, village=village,
                                             quarter=quarter, values=form.cleaned_data)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None,
-                           str(error.message))
-        else:
             messages.success(request, _("Scores of %(village)s for %(quarter)s saved.")
                              % {"village": village.name, "quarter": quarter})
             return redirect("village-detail", village.pk)
@@ -428,7 +422,7 @@ def _candidates(user, county: Region, rows) -> dict[int, list[Person]]:
 @login_required
 @require_POST
 def tracking_assign(request, pk: int):
-    assignment = get_object_or_404(scoping.visible_tracking_assignments(request.user)
+    assignment = get_object_or_404(visibility.tracking_assignments(request.user)
                                    .select_related("village__township"), pk=pk)
     chosen = request.POST.get("person", "")
     person = scoping.visible_people(request.user).filter(pk=int(chosen)).first() \
@@ -438,14 +432,9 @@ def tracking_assign(request, pk: int):
     if person is None:
         messages.error(request, _("Choose a person."))
     else:
-        try:
+        with errors_as_message(request):
             evaluations.assign_tracking_person(actor=request.user, assignment=assignment,
                                                person=person)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
             messages.success(request, _("%(person)s now follows %(village)s.")
                              % {"person": person.name, "village": assignment.village.name})
     next_url = request.POST.get("next")
@@ -473,13 +462,8 @@ def evaluation_approval(request):
                  "approve": evaluations.approve_evaluations}.get(action)
     if operation is None:
         raise Http404
-    try:
+    with errors_as_message(request):
         count = operation(actor=request.user, region=region, quarter=request.POST.get("quarter"))
-    except NotAllowed:
-        raise PermissionDenied from None
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
         messages.success(request, (_("%(count)s evaluations submitted.") if action == "submit"
                                    else _("%(count)s evaluations approved."))
                          % {"count": count})
@@ -495,18 +479,15 @@ class ReopenForm(forms.Form):
 
 @login_required
 def evaluation_reopen(request, pk: int):
-    evaluation = get_object_or_404(scoping.visible_evaluations(request.user).select_related(
+    evaluation = get_object_or_404(visibility.evaluations(request.user).select_related(
         "village__township__parent"), pk=pk)
     if not scoping.can_approve_evaluations(request.user, evaluation.village.township):
         raise PermissionDenied
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on_form(form):
             evaluations.reopen_evaluation(actor=request.user, evaluation=evaluation,
                                           reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            form.add_error("reason", str(error.message))
-        else:
             messages.success(request, _("The evaluation of %(village)s is a draft again.")
                              % {"village": evaluation.village.name})
             return redirect(f"{reverse('evaluation-list')}?" + urlencode(
@@ -545,28 +526,24 @@ def indicator_set_list(request):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                indicator_set = catalogue.import_indicator_set(
-                    actor=request.user, region=data["region"], year=data["year"],
-                    name=data["name"], file=data["file"], replace=data["replace"])
-            except NotAllowed:
-                raise PermissionDenied from None
-            except catalogue.CatalogueError as error:
-                errors = [e.as_dict() for e in error.errors]
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None,
-                               str(error.message))
-            else:
-                messages.success(request, _("Indicator set “%(set)s” stored.")
-                                 % {"set": indicator_set})
-                return redirect("indicator-set-detail", indicator_set.pk)
+            with errors_on_form(form):
+                try:
+                    indicator_set = catalogue.import_indicator_set(
+                        actor=request.user, region=data["region"], year=data["year"],
+                        name=data["name"], file=data["file"], replace=data["replace"])
+                except catalogue.CatalogueError as error:
+                    errors = [e.as_dict() for e in error.errors]
+                else:
+                    messages.success(
+                        request, _("Indicator set “%(set)s” stored.") % {"set": indicator_set})
+                    return redirect("indicator-set-detail", indicator_set.pk)
     return render(request, "earlywarning/evaluations/sets.html", {
         "sets": catalogue.sets_for_user(request.user), "form": form, "errors": errors})
 
 
 @login_required
 def indicator_set_detail(request, pk: int):
-    indicator_set = get_object_or_404(scoping.visible_indicator_sets(request.user)
+    indicator_set = get_object_or_404(visibility.indicator_sets(request.user)
                                       .select_related("region"), pk=pk)
     return render(request, "earlywarning/evaluations/set_detail.html", {
         "set": indicator_set, "groups": catalogue.indicators_by_category(indicator_set)})
@@ -576,7 +553,7 @@ def indicator_set_detail(request, pk: int):
 def indicator_set_export(request, pk: int):
     if not scoping.can_export(request.user):
         raise PermissionDenied
-    indicator_set = get_object_or_404(scoping.visible_indicator_sets(request.user), pk=pk)
+    indicator_set = get_object_or_404(visibility.indicator_sets(request.user), pk=pk)
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d")

@@ -10,6 +10,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
+from core.http import errors_as_message
+from core.periods import HalfMonth, open_periods
 from earlywarning import ratings
 from earlywarning.models.ratings import (
     Color,
@@ -19,8 +22,6 @@ from earlywarning.models.ratings import (
     WarningListChange,
     WarningRating,
 )
-from earlywarning.periods import HalfMonth, open_periods
-from rectify.errors import DomainError
 from villages import scoping
 from villages.models import RegionLevel, Role
 
@@ -158,13 +159,10 @@ def grant_exception(request):
     township = get_object_or_404(scoping.visible_regions(request.user),
                                  pk=request.POST.get("township") or 0,
                                  level=RegionLevel.TOWNSHIP)
-    try:
+    with errors_as_message(request):
         period = HalfMonth.parse(request.POST.get("period"))
         ratings.grant_lock_exception(actor=request.user, township=township, period=period,
                                      reason=request.POST.get("reason", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("%(township)s may enter ratings for %(period)s again.")
                          % {"township": township.name, "period": period})
     return redirect(f"{reverse('rating-completeness')}?period={request.POST.get('period', '')}")
@@ -182,13 +180,10 @@ def warning_list_page(request):
         if village is None:
             messages.error(request, _("No village with that code in your region."))
         else:
-            try:
+            with errors_as_message(request):
                 ratings.change_warning_list(actor=request.user, village=village,
                                             action=request.POST.get("action", ""),
                                             reason=request.POST.get("reason", ""))
-            except DomainError as error:
-                messages.error(request, error.message)
-            else:
                 messages.success(request, _("The warning list was changed for %(village)s.")
                                  % {"village": village.name})
         return redirect("rating-warning-list")

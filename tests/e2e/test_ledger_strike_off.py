@@ -1,9 +1,10 @@
+import importlib
+
 import pytest
 
-from rectify.models import LedgerItem, LedgerStatus, ProblemType
-from rectify.problem_types import PROBLEM_TYPES
+from casework.models import LedgerItem, LedgerStatus, ProblemType
+from tests.casework.factories import PDF, WorkWorld
 from tests.e2e.conftest import log_in
-from tests.rectify.factories import PDF, WorkWorld
 from tests.villages.factories import PASSWORD, World
 
 pytestmark = pytest.mark.browser
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.browser
 def live_work(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # An earlier transactional test's flush removed the rows the data migration seeded.
-    for code, group, order, word, name, remedy in PROBLEM_TYPES:
+    seeded = importlib.import_module("casework.migrations.0003_problem_types").PROBLEM_TYPES
+    for code, group, order, word, name, remedy in seeded:
         ProblemType.objects.update_or_create(code=code, defaults={
             "group": group, "order": order, "word": word, "name": name, "remedy": remedy})
     world = World.create()

@@ -7,8 +7,8 @@ count rises 0 → 1), dk1 green (moved up), bg1 red in the first half only (seco
 
 from datetime import datetime
 
+from core.periods import HalfMonth
 from earlywarning import bulletins
-from earlywarning.periods import HalfMonth
 from tests.earlywarning.ratings_helpers import SHANGHAI, rate
 
 OCTOBER = bulletins.Month(2026, 10)

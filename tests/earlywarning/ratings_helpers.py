@@ -3,8 +3,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from core.periods import HalfMonth
 from earlywarning import ratings
-from earlywarning.periods import HalfMonth
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 2026-11-20: the open period is 2026-11-H2; 2026-11-H1 closed on 2026-11-18.

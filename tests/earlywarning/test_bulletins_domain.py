@@ -1,11 +1,11 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.errors import DomainError
+from core.periods import HalfMonth
 from earlywarning import bulletins
 from earlywarning.models.bulletins import Bulletin, BulletinEntry, BulletinStatus
 from earlywarning.models.ratings import RatingStatus, WarningRating
-from earlywarning.periods import HalfMonth
-from rectify.errors import DomainError
 from tests.earlywarning.bulletin_helpers import OCTOBER, at, rate_september_and_october
 from tests.villages.factories import make_village
 from villages.models import Grade

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 from django.test import override_settings
 
-from earlywarning.periods import HalfMonth, open_periods, periods_between
-from rectify.errors import DomainError
+from core.errors import DomainError
+from core.periods import HalfMonth, open_periods, periods_between
 
 
 def test_period_text_round_trips_and_orders():

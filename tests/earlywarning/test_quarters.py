@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 import time_machine
 
-from earlywarning.quarters import Quarter, parse_open_quarter, parse_quarter
-from rectify.errors import DomainError
+from core.errors import DomainError
+from core.periods import Quarter, parse_open_quarter, parse_quarter
 
 
 def test_parse_and_print_round_trip():

@@ -2,9 +2,9 @@ from datetime import datetime
 
 import pytest
 
+from core.periods import HalfMonth
 from earlywarning import ratings
 from earlywarning.models.ratings import WarningListAction, WarningRating
-from earlywarning.periods import HalfMonth
 from tests.earlywarning.ratings_helpers import CLOSED, OPEN, SHANGHAI, rate
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 from django.core import mail
 
+from core.periods import HalfMonth
 from earlywarning.models.ratings import Notification
-from earlywarning.periods import HalfMonth
 from earlywarning.reminders import due_reminders
 from earlywarning.tasks import send_rating_reminders
 from tests.earlywarning.ratings_helpers import rate

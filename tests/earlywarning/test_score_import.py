@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 
+from core.errors import NotAllowed
 from earlywarning import imports
 from earlywarning.imports import ScoreImportFailed, import_scores
 from earlywarning.models.evaluations import (
@@ -23,7 +24,6 @@ from tests.earlywarning.evaluation_fixtures import (  # noqa: F401
     upload,
     xlsx_bytes,
 )
-from villages.registry import NotAllowed
 
 pytestmark = pytest.mark.django_db
 

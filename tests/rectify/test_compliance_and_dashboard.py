@@ -7,9 +7,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from earlywarning.models import WarningRating
-from rectify import compliance, points
-from rectify.models import (
+from casework import campaigns, points
+from casework.models import (
     Case,
     CaseStatus,
     HouseholdContact,
@@ -20,7 +19,9 @@ from rectify.models import (
     Project,
     Visit,
 )
-from tests.rectify.factories import CampaignFactory, CaseFactory, LedgerItemFactory
+from earlywarning.models import WarningRating
+from rectify import compliance
+from tests.casework.factories import CampaignFactory, CaseFactory, LedgerItemFactory
 from tests.villages.factories import PersonFactory, PostAssignmentFactory
 from villages.models import Grade, Post, Village
 
@@ -119,7 +120,7 @@ def test_campaign_behind_its_target_is_a_breach(world):
     for key, outcome in (("fq1", "moved_up"), ("dk1", "not_moved_up")):
         CaseFactory(village=getattr(world, key), campaign=campaign, status=outcome,
                     outcome=outcome, opened_by=world.users["zhuji"])
-    [progress] = compliance.campaign_progress(world.users["zhuji"], date(2026, 11, 20))
+    [progress] = campaigns.campaign_progress(world.users["zhuji"], date(2026, 11, 20))
     assert (progress.cases, progress.moved_up, progress.share_percent) == (2, 1, 50)
     assert progress.ended and progress.behind
 

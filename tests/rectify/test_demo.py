@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 
-from rectify.models import (
+from casework.models import (
     Campaign,
     Case,
     EvidenceFile,
@@ -14,7 +14,7 @@ from rectify.models import (
     PairingKind,
     Project,
 )
-from villages.demo import DemoBuilder
+from rectify.demo.villages import DemoBuilder
 from villages.models import AnnualGrade, Grade
 
 

@@ -3,9 +3,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from earlywarning.imports import ScoreImportFailed, import_scores
 from earlywarning.models.evaluations import ScoreImport
-from rectify.errors import DomainError
 from villages.models import Region
 
 

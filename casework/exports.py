@@ -1,0 +1,30 @@
+"""The county ledger as a spreadsheet. Callers pass querysets already narrowed by scoping."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from casework.models import LedgerStatus
+
+
+def write_ledger_workbook(items, stream) -> None:
+    # write_only streams rows to the file: a county's whole ledger never sits in memory as cells.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Ledger"))
+    statuses = dict(LedgerStatus.choices)
+    sheet.append([_("County"), _("Township"), _("Village code"), _("Village"), _("No."),
+                  _("Problem"), _("Type"), _("Responsible person"), _("Due date"), _("Status"),
+                  _("Overdue"), _("Resolution"), _("Verified by"), _("Struck off at")])
+    for item in items.iterator(chunk_size=2000):
+        village = item.village
+        sheet.append([
+            village.township.parent.name, village.township.name, village.code, village.name,
+            item.number, item.problem, str(item.problem_type), item.responsible, item.due,
+            str(statuses[item.status]), _("Yes") if item.overdue else _("No"),
+            item.resolution,
+            (item.verified_by.get_full_name() or item.verified_by.username)
+            if item.verified_by_id else "",
+            timezone.localtime(item.struck_off_at).strftime("%Y-%m-%d %H:%M")
+            if item.struck_off_at else "",
+        ])
+    workbook.save(stream)

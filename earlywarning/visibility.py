@@ -1,0 +1,31 @@
+"""What each user may see of the early-warning records. The rules are ``villages/scoping.py``'s:
+a village's evaluations are visible when the village is; catalogues and bulletins follow the
+region rules written there."""
+
+from django.db.models import Q, QuerySet
+
+from earlywarning.models import (
+    Bulletin,
+    BulletinStatus,
+    Evaluation,
+    IndicatorSet,
+    TrackingAssignment,
+)
+from villages import scoping
+
+
+def evaluations(user) -> QuerySet[Evaluation]:
+    return scoping.visible_by_village(user, Evaluation.objects.all())
+
+
+def indicator_sets(user) -> QuerySet[IndicatorSet]:
+    return scoping.visible_in_or_above(user, IndicatorSet.objects.all())
+
+
+def tracking_assignments(user) -> QuerySet[TrackingAssignment]:
+    return scoping.visible_by_village(user, TrackingAssignment.objects.all())
+
+
+def bulletins(user) -> QuerySet[Bulletin]:
+    return scoping.visible_bulletins(user, Bulletin.objects.all(),
+                                     published=Q(status=BulletinStatus.PUBLISHED))
