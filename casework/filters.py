@@ -13,6 +13,7 @@ from casework.models import (
     PairingKind,
     ProblemType,
 )
+from core.filters import SinceFilter
 from villages import scoping
 from villages.models import RegionLevel
 
@@ -56,6 +57,7 @@ class _ScopedFilter(django_filters.FilterSet):
 
 
 class CaseFilter(_ScopedFilter):
+    since = SinceFilter("updated_at")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CaseStatus.choices)
     problem_type = django_filters.ModelChoiceFilter(
         label=_("Problem type"), queryset=ProblemType.objects.all(), to_field_name="code",
@@ -71,6 +73,7 @@ class CaseFilter(_ScopedFilter):
 
 
 class LedgerFilter(_ScopedFilter):
+    since = SinceFilter("updated_at")
     problem_type = django_filters.ModelChoiceFilter(
         label=_("Type"), queryset=ProblemType.objects.all(), to_field_name="code")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=LedgerStatus.choices)

@@ -61,7 +61,7 @@ def start_item(*, actor, item: LedgerItem) -> LedgerItem:
         raise NotAllowed(_("You may not work on the ledger of %(village)s.")
                          % {"village": item.village.name})
     moved = LedgerItem.objects.filter(pk=item.pk, status=LedgerStatus.LISTED).update(
-        status=LedgerStatus.IN_PROGRESS, started_at=timezone.now())
+        status=LedgerStatus.IN_PROGRESS, started_at=timezone.now(), updated_at=timezone.now())
     if not moved:
         raise DomainError(_("Only a listed item can be started."), field="status")
     record_change(item, actor=actor, reason="started")
@@ -86,7 +86,7 @@ def strike_off(*, actor, item: LedgerItem, resolution: str, evidence) -> LedgerI
     moved = LedgerItem.objects.filter(
         pk=item.pk, status__in=[LedgerStatus.LISTED, LedgerStatus.IN_PROGRESS]).update(
         status=LedgerStatus.STRUCK_OFF, resolution=resolution, evidence=stored,
-        verified_by=actor, struck_off_at=now, overdue=False,
+        verified_by=actor, struck_off_at=now, overdue=False, updated_at=now,
         # An item struck off straight from the list was worked on until now.
         started_at=Coalesce(F("started_at"), Value(now)))
     if not moved:
@@ -101,10 +101,12 @@ def flag_overdue(*, today: date | None = None) -> tuple[int, int]:
     today = today or timezone.localdate()
     open_items = ~Q(status=LedgerStatus.STRUCK_OFF)
     with transaction.atomic():
+        now = timezone.now()
         flagged = LedgerItem.objects.filter(open_items, due__lt=today, overdue=False).update(
-            overdue=True)
+            overdue=True, updated_at=now)
         cleared = LedgerItem.objects.filter(overdue=True).filter(
-            Q(status=LedgerStatus.STRUCK_OFF) | Q(due__gte=today)).update(overdue=False)
+            Q(status=LedgerStatus.STRUCK_OFF) | Q(due__gte=today)).update(overdue=False,
+                                                                          updated_at=now)
     return flagged, cleared
 
 

@@ -46,6 +46,7 @@ class LedgerItem(models.Model):
                                     null=True, blank=True, related_name="+",
                                     verbose_name=_("verified by"))
     struck_off_at = models.DateTimeField(_("struck off at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True, db_index=True)
     history = HistoricalRecords()
 
     class Meta:

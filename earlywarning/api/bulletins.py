@@ -6,9 +6,8 @@ ETag is fixed by id, revision and publication time.
 
 import django_filters
 from django.db.models import TextField
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.http import HttpResponse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -18,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from core.errors import DomainError
+from core.filters import SinceFilter
 from earlywarning import bulletins, visibility
 from earlywarning.models.bulletins import Bulletin, BulletinStatus
 from villages import scoping
@@ -45,8 +45,7 @@ class BulletinFilter(django_filters.FilterSet):
     region = django_filters.NumberFilter(field_name="region")
     month = django_filters.CharFilter(method="by_month")
     status = django_filters.ChoiceFilter(choices=BulletinStatus.choices)
-    since = django_filters.CharFilter(method="published_since",
-                                      help_text="ISO time: bulletins published after it.")
+    since = SinceFilter("changed_at")
 
     class Meta:
         model = Bulletin
@@ -57,12 +56,6 @@ class BulletinFilter(django_filters.FilterSet):
             return queryset.filter(month=str(bulletins.Month.parse(value)))
         except DomainError as error:
             raise ValidationError(error.as_dict()) from None
-
-    def published_since(self, queryset, name, value):
-        moment = parse_datetime(value.strip().replace(" ", "+"))
-        if moment is None:
-            raise ValidationError({"since": [_("Give a time like 2026-12-01T06:00:00+08:00.")]})
-        return queryset.filter(status=BulletinStatus.PUBLISHED, published_at__gt=moment)
 
 
 def etag(bulletin: Bulletin) -> str:
@@ -82,7 +75,9 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = BulletinFilter
 
     def get_queryset(self):
+        # A bulletin changes when it is built (generated_at) and when it is published.
         queryset = (visibility.bulletins(self.request.user).select_related("region")
+                    .annotate(changed_at=Coalesce("published_at", "generated_at"))
                     .order_by("-month", "region__code", "-revision", "pk"))
         if self.action == "list":
             queryset = queryset.defer("snapshot")

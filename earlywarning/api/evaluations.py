@@ -1,8 +1,10 @@
 """REST: indicator sets, quarterly evaluations (ranked, with tiers), and the score import."""
 
+import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -10,9 +12,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.errors import DomainError, NotAllowed
+from core.filters import SinceFilter
 from core.periods import parse_quarter
 from earlywarning import catalogue, evaluations, imports
 from earlywarning.models.evaluations import (
+    Evaluation,
     EvaluationStatus,
     Indicator,
     IndicatorScore,
@@ -131,11 +135,33 @@ def _import_errors(error: DomainError) -> dict:
     return {"errors": [{"row": None, "column": error.field, "message": str(error.message)}]}
 
 
+class EvaluationFilter(django_filters.FilterSet):
+    quarter = django_filters.CharFilter(method="by_quarter", help_text="Like 2026Q3.")
+    region = django_filters.ModelChoiceFilter(
+        queryset=lambda request: scoping.visible_regions(request.user if request else None),
+        method="in_subtree", help_text="Region id: every village in its subtree.")
+    county = django_filters.NumberFilter(field_name="county")
+    village = django_filters.NumberFilter(field_name="village")
+    tier = django_filters.TypedChoiceFilter(choices=Tier.choices, coerce=int)
+    status = django_filters.ChoiceFilter(choices=EvaluationStatus.choices)
+    since = SinceFilter("updated_at")
+
+    class Meta:
+        model = Evaluation
+        fields = ["quarter", "region", "county", "village", "tier", "status", "since"]
+
+    def by_quarter(self, queryset, name, value):
+        try:
+            return queryset.filter(quarter=str(parse_quarter(value)))
+        except DomainError as error:
+            raise ValidationError({"quarter": [str(error.message)]}) from None
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def in_subtree(self, queryset, name, region):
+        return queryset.filter(village__township__path__startswith=region.path)
+
+
 @extend_schema(parameters=[
-    OpenApiParameter("quarter", str, description="e.g. 2026Q3"),
-    OpenApiParameter("region", int, description="any region id: its whole subtree"),
-    OpenApiParameter("tier", int, enum=[1, 2, 3]),
-    OpenApiParameter("status", str, enum=EvaluationStatus.values),
     OpenApiParameter("expand", str, enum=["scores"], description="include the 111 scores"),
 ])
 class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -143,26 +169,12 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = EvaluationSerializer
 
+    filterset_class = EvaluationFilter
+    extra_query_params = ("expand",)
+
     def get_queryset(self):
         rows = evaluations.evaluation_rows(self.request.user).order_by(
             "county__code", "-quarter", "rank", "village__code")
-        params = self.request.query_params
-        if params.get("quarter"):
-            try:
-                rows = rows.filter(quarter=str(parse_quarter(params["quarter"])))
-            except DomainError as error:
-                raise ValidationError({"quarter": [str(error.message)]}) from None
-        if params.get("region"):
-            region = self._region(params["region"], "region")
-            rows = rows.filter(village__township__path__startswith=region.path)
-        if params.get("tier"):
-            if params["tier"] not in ("1", "2", "3"):
-                raise ValidationError({"tier": [_("A tier is 1, 2 or 3.")]})
-            rows = rows.filter(tier=int(params["tier"]))
-        if params.get("status"):
-            if params["status"] not in EvaluationStatus.values:
-                raise ValidationError({"status": [_("Unknown status.")]})
-            rows = rows.filter(status=params["status"])
         if self._expand_scores():
             rows = rows.prefetch_related(Prefetch(
                 "scores", IndicatorScore.objects.select_related("indicator").only(

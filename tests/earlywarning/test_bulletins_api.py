@@ -102,7 +102,8 @@ def test_list_filters_by_region_month_status_and_since(rated, published):
         == [draft.pk]
     assert client.get(LIST, {"status": "published"}).data["count"] == 1
     assert client.get(LIST, {"month": "2026-09"}).data["count"] == 0
-    assert client.get(LIST, {"since": "2026-11-20T09:00:00+08:00"}).data["count"] == 1
+    # Changed at or after: the draft built and the revision published at 10:00 both count.
+    assert client.get(LIST, {"since": "2026-11-20T09:00:00+08:00"}).data["count"] == 2
     assert client.get(LIST, {"since": "2026-11-20T11:00:00+08:00"}).data["count"] == 0
     assert client.get(LIST, {"month": "2026-1x"}).status_code == 400
     assert client.get(LIST, {"since": "yesterday"}).status_code == 400
