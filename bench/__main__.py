@@ -4,7 +4,7 @@ import sys
 from bench.common import setup_django
 
 BENCHMARKS = ["village_list_api", "dashboard", "score_import", "tiering", "rating_submit",
-              "bulletin_api"]
+              "bulletin_api", "roster"]
 
 
 def main(argv: list[str]) -> int:

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from core.charts import LineChart, share_chart
 from core.errors import DomainError, NotAllowed
 from core.periods import Quarter, parse_open_quarter, parse_quarter
-from earlywarning import catalogue, tiering, visibility
+from earlywarning import approvals, catalogue, roster, tiering, visibility
 from earlywarning.imports import write_score_rows
 from earlywarning.models.evaluations import (
     Evaluation,
@@ -99,9 +99,10 @@ def with_tracking(evaluations: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
 
 
 def current_tier_subquery() -> Subquery:
-    """A village's current tier: the tier of its latest tiered quarter."""
-    return Subquery(Evaluation.objects.filter(village=OuterRef("pk"), tier__isnull=False)
-                    .order_by("-quarter").values("tier")[:1])
+    """A village's current tier: its tier in its own county's latest approved quarter (drafts
+    and quarters awaiting approval never count)."""
+    return Subquery(roster.approved_evaluation(OuterRef("pk"), timezone.now())
+                    .values("tier")[:1])
 
 
 def evaluation_rows(user) -> QuerySet[Evaluation]:
@@ -246,7 +247,8 @@ def submit_evaluations(*, actor, region: Region, quarter: str | Quarter) -> int:
             region))
     moved = _move(actor=actor, evaluations=evaluations, old=EvaluationStatus.DRAFT,
                   new=EvaluationStatus.SUBMITTED, action=EvaluationEvent.Action.SUBMITTED,
-                  stamp={"submitted_by": actor, "submitted_at": timezone.now()})
+                  stamp={"submitted_by": actor, "submitted_at": timezone.now(),
+                         "updated_at": timezone.now()})
     if not moved:
         raise DomainError(format_lazy(_("{region} has no draft evaluations for {quarter}."),
                                       region=region.name, quarter=quarter))
@@ -262,13 +264,16 @@ def approve_evaluations(*, actor, region: Region, quarter: str | Quarter) -> int
                                      region=region.name))
     evaluations = Evaluation.objects.filter(quarter=str(quarter),
                                             village__in=Village.objects.in_region(region))
+    now = timezone.now()
     moved = _move(actor=actor, evaluations=evaluations, old=EvaluationStatus.SUBMITTED,
                   new=EvaluationStatus.APPROVED, action=EvaluationEvent.Action.APPROVED,
-                  stamp={"approved_by": actor, "approved_at": timezone.now()})
+                  stamp={"approved_by": actor, "approved_at": now, "updated_at": now})
     if not moved:
         raise DomainError(format_lazy(
             _("{region} has no submitted evaluations for {quarter} to approve."),
             region=region.name, quarter=quarter))
+    counties = list(evaluations.values_list("county_id", flat=True).distinct().order_by())
+    approvals.record(actor=actor, counties=counties, quarter=quarter, now=now)
     return moved
 
 
@@ -281,12 +286,15 @@ def reopen_evaluation(*, actor, evaluation: Evaluation, reason: str) -> Evaluati
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the evaluation is reopened."), field="reason")
+    now = timezone.now()
     moved = Evaluation.objects.filter(pk=evaluation.pk).exclude(
         status=EvaluationStatus.DRAFT).update(
         status=EvaluationStatus.DRAFT, submitted_by=None, submitted_at=None, approved_by=None,
-        approved_at=None)
+        approved_at=None, updated_at=now)
     if not moved:
         raise DomainError(_("This evaluation is already a draft."), field="reason")
+    approvals.revoke(actor=actor, county_id=evaluation.county_id, quarter=evaluation.quarter,
+                     reason=reason, now=now)
     EvaluationEvent.objects.create(evaluation=evaluation, action=EvaluationEvent.Action.REOPENED,
                                    actor=actor, reason=reason)
     evaluation.refresh_from_db()

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core.periods import HalfMonth
+from earlywarning import roster
 from earlywarning.models.ratings import Notification, RatingStatus, WarningRating
-from earlywarning.ratings import warning_list
-from villages.models import Role, User, Village
+from villages.models import Role, User
 
 
 def due_reminders(today: date) -> list[tuple[HalfMonth, str]]:
@@ -43,10 +43,11 @@ def send_rating_reminders(*, today: date) -> int:
 
 
 def remind(*, period: HalfMonth, occasion: str) -> int:
-    rated = WarningRating.objects.filter(village=OuterRef("pk"), period=str(period),
+    rated = WarningRating.objects.filter(village=OuterRef("village_id"), period=str(period),
                                          status=RatingStatus.SUBMITTED)
-    missing = dict(warning_list(Village.objects.all()).filter(~Exists(rated))
-                   .values("township").annotate(n=Count("pk")).values_list("township", "n"))
+    missing = dict(roster.entries(period).filter(~Exists(rated))
+                   .values("township").annotate(n=Count("pk")).order_by()
+                   .values_list("township", "n"))
     officials = list(User.objects.filter(role=Role.TOWNSHIP_OFFICIAL, is_active=True,
                                          region__in=missing).select_related("region"))
     link = reverse("rating-sheet") + f"?period={period}"

@@ -16,6 +16,19 @@ def send_rating_reminders(day: str | None = None) -> int:
     return reminders.send_rating_reminders(today=today)
 
 
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True,
+             retry_kwargs={"max_retries": 5})
+def make_roster(period: str | None = None) -> str:
+    """On the 1st and the 16th: make the new half-month's warning roster. Idempotent: a period
+    already made is left as it is (pages make it too, on first access, if this did not run)."""
+    from core.periods import HalfMonth
+    from earlywarning import roster
+
+    made = roster.ensure(HalfMonth.containing(timezone.localdate()) if period is None
+                         else HalfMonth.parse(period))
+    return made.period
+
+
 # --- Monthly bulletins --------------------------------------------------------------------------
 
 

@@ -1,12 +1,22 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
-from earlywarning.views import bulletins, evaluations, ratings
+from earlywarning.views import bulletins, consequences, evaluations, ratings, roster
 
 urlpatterns = [
     path("ratings/", ratings.rating_sheet, name="rating-sheet"),
     path("ratings/completeness/", ratings.completeness, name="rating-completeness"),
     path("ratings/lock-exceptions/", ratings.grant_exception, name="rating-grant-exception"),
-    path("ratings/warning-list/", ratings.warning_list_page, name="rating-warning-list"),
+    # The warning list became the per-period roster; old bookmarks land there.
+    path("ratings/warning-list/", RedirectView.as_view(pattern_name="roster-list"),
+         name="rating-warning-list"),
+    path("roster/", roster.roster_list, name="roster-list"),
+    path("roster/decide/", roster.roster_decide, name="roster-decide"),
+    path("roster/entries/<int:pk>/", roster.roster_entry, name="roster-entry"),
+    path("talks/", consequences.talk_list, name="talk-list"),
+    path("talks/<int:pk>/", consequences.talk_detail, name="talk-detail"),
+    path("eligibility/<int:pk>/restore/", consequences.eligibility_restore,
+         name="eligibility-restore"),
     path("notifications/", ratings.notifications, name="notifications"),
     path("evaluations/", evaluations.evaluation_list, name="evaluation-list"),
     path("evaluations/export.xlsx", evaluations.evaluation_export, name="evaluation-export"),

@@ -5,10 +5,13 @@ region rules written there."""
 from django.db.models import Q, QuerySet
 
 from earlywarning.models import (
+    AwardEligibility,
     Bulletin,
     BulletinStatus,
     Evaluation,
     IndicatorSet,
+    RosterEntry,
+    Talk,
     TrackingAssignment,
 )
 from villages import scoping
@@ -29,3 +32,15 @@ def tracking_assignments(user) -> QuerySet[TrackingAssignment]:
 def bulletins(user) -> QuerySet[Bulletin]:
     return scoping.visible_bulletins(user, Bulletin.objects.all(),
                                      published=Q(status=BulletinStatus.PUBLISHED))
+
+
+def talks(user) -> QuerySet[Talk]:
+    return scoping.visible_in_subtree(user, Talk.objects.all())
+
+
+def award_eligibility(user) -> QuerySet[AwardEligibility]:
+    return scoping.visible_in_subtree(user, AwardEligibility.objects.all())
+
+
+def roster_entries(user) -> QuerySet[RosterEntry]:
+    return scoping.visible_by_village(user, RosterEntry.objects.all())

@@ -171,7 +171,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -236,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
     "earlywarning-rating-reminders": {
         "task": "earlywarning.tasks.send_rating_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # The warning roster of the half-month that begins today (pages make it too if this is late).
+    "earlywarning-make-roster": {
+        "task": "earlywarning.tasks.make_roster",
+        "schedule": crontab(day_of_month="1,16", hour=0, minute=5),
     },
     # Monthly warning bulletins: each county's and the city's draft for the month just ended.
     "earlywarning-monthly-bulletins": {

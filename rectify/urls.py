@@ -13,6 +13,7 @@ from casework.api import teams as teams_api
 from earlywarning.api import bulletins as bulletins_api
 from earlywarning.api import evaluations as evaluations_api
 from earlywarning.api import ratings as ratings_api
+from earlywarning.api import roster as roster_api
 from rectify import health, schedule
 from rectify.api import villages as rectify_villages_api
 from rectify.views import compliance, dashboard, villages
@@ -31,6 +32,9 @@ router.register("ratings", ratings_api.RatingViewSet, basename="rating")
 router.register("indicator-sets", evaluations_api.IndicatorSetViewSet, basename="indicator-set")
 router.register("evaluations", evaluations_api.EvaluationViewSet, basename="evaluation")
 router.register("bulletins", bulletins_api.BulletinViewSet, basename="bulletin")
+router.register("warning-roster", roster_api.RosterViewSet, basename="warning-roster")
+router.register("talks", roster_api.TalkViewSet, basename="talk")
+router.register("award-eligibility", roster_api.EligibilityViewSet, basename="award-eligibility")
 
 urlpatterns = [
     # Pages that combine the apps: the dashboard, the village list and page, compliance.

@@ -355,6 +355,45 @@ class PostAssignment(models.Model):
             raise ValidationError({"end": _("A post cannot end before it starts.")})
 
 
+class TownshipPostKind(models.TextChoices):
+    DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary of the township party committee")
+    ORGANIZATION_MEMBER = "organization_member", _("Organization committee member")
+    COUNTY_ORGANIZER = "county_organizer", _("County organizer (组织员) for the township")
+
+
+class TownshipPost(models.Model):
+    """A person in a township-level post: the people called to a talk (约谈) under the Shangyu
+    rule. ``end`` empty means current."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="township_posts",
+                               verbose_name=_("person"))
+    township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="posts",
+                                 limit_choices_to={"level": RegionLevel.TOWNSHIP},
+                                 verbose_name=_("township"))
+    post = models.CharField(_("post"), max_length=24, choices=TownshipPostKind.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = PostAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["township", "post", "-start"]
+        verbose_name = _("township post")
+        verbose_name_plural = _("township posts")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                                   name="township_post_ends_after_start"),
+            models.CheckConstraint(condition=Q(post__in=TownshipPostKind.values),
+                                   name="township_post_valid"),
+            models.UniqueConstraint(fields=["township", "post"], condition=Q(end__isnull=True),
+                                    name="one_current_holder_per_township_post"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_post_display()} · {self.township}"
+
+
 class Role(models.TextChoices):
     CITY_STAFF = "city_staff", _("City organization department staff")
     COUNTY_STAFF = "county_staff", _("County organization department staff")

@@ -164,8 +164,44 @@ def can_enter_ratings(user) -> bool:
         user.role in STAFF_ROLES or user.role == Role.TOWNSHIP_OFFICIAL))
 
 
-def can_manage_warning_list(user, village: Village) -> bool:
+def rates_own_township_only(user) -> bool:
+    """A township official's rating sheet is always their own township's."""
+    return _active(user) and not user.is_superuser and user.role == Role.TOWNSHIP_OFFICIAL
+
+
+def can_view_completeness(user) -> bool:
+    """Who sees how completely each township rated: staff and auditors."""
+    return is_superuser(user) or (_active(user) and (
+        user.role in STAFF_ROLES or user.role == Role.AUDITOR))
+
+
+def can_grant_lock_exceptions(user) -> bool:
+    """Whether to offer lock exceptions at all (per township: ``can_grant_lock_exception``)."""
+    return is_superuser(user) or (_active(user) and user.role in STAFF_ROLES)
+
+
+def can_change_any_roster(user) -> bool:
+    """Whether to offer roster changes at all (per village: ``can_change_roster``)."""
+    return is_superuser(user) or (_active(user) and user.role in STAFF_ROLES)
+
+
+def can_change_roster(user, village: Village) -> bool:
+    """Add a village to a period's warning roster or remove it: the county (or city) over it."""
     return is_staff_over(user, village.township)
+
+
+def can_grant_lock_exception(user, township: Region) -> bool:
+    return is_staff_over(user, township)
+
+
+def can_restore_eligibility(user, township: Region) -> bool:
+    """Give a township back the award eligibility the Shangyu rule took: its county (or city)."""
+    return is_staff_over(user, township)
+
+
+def can_hold_talks(user, township: Region) -> bool:
+    """Record a talk (约谈) with a township's leaders: its county (or city)."""
+    return is_staff_over(user, township)
 
 
 # --- Rectification work ---------------------------------------------------------------------------
@@ -178,6 +214,16 @@ def can_manage_warning_list(user, village: Village) -> bool:
 def visible_by_village(user, queryset: QuerySet, field: str = "village") -> QuerySet:
     """Records that belong to a village are visible exactly when the village is."""
     return queryset.filter(**{f"{field}__in": visible_villages(user)})
+
+
+def visible_in_subtree(user, queryset: QuerySet, field: str = "township") -> QuerySet:
+    """Records of a region in the user's subtree (a township's talks, its eligibility)."""
+    if is_superuser(user):
+        return queryset
+    region = scope_region(user)
+    if region is None:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__path__startswith": region.path})
 
 
 def visible_in_or_above(user, queryset: QuerySet, field: str = "region") -> QuerySet:

@@ -51,6 +51,7 @@ class CaseSource(models.TextChoices):
     GRADE = "grade", _("Annual grade 较差")
     TIER = "tier", _("Class-3 tier")
     RATING = "rating", _("Red rating")
+    ROSTER = "roster", _("Added to the warning roster by the county")
 
 
 class CaseStatus(models.TextChoices):
@@ -107,6 +108,10 @@ class Case(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=14, choices=Outcome.choices, blank=True)
     outcome_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
+    # 晋位升级 is shown by data; where the data does not show it, the county says why anyway.
+    outcome_evidence = models.TextField(_("what the data shows"), blank=True)
+    outcome_override_reason = models.TextField(_("reason given without data"), blank=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True, db_index=True)
     closing_note = models.TextField(_("closing note"), blank=True)
     closing_evidence = models.ForeignKey(EvidenceFile, on_delete=models.PROTECT, null=True,
                                          blank=True, related_name="+",
@@ -141,6 +146,10 @@ class Case(models.Model):
                 condition=~Q(status__in=[CaseStatus.MOVED_UP, CaseStatus.NOT_MOVED_UP])
                 | Q(outcome=F("status")),
                 name="case_outcome_matches_status"),
+            models.CheckConstraint(
+                condition=~Q(outcome=Outcome.MOVED_UP) | ~Q(outcome_evidence="")
+                | ~Q(outcome_override_reason=""),
+                name="case_moved_up_shown_by_data_or_reason"),
             models.CheckConstraint(
                 condition=~Q(status=CaseStatus.CLOSED) | (
                     ~Q(outcome="") & ~Q(closing_note="") & Q(closing_evidence__isnull=False)

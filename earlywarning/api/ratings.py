@@ -1,5 +1,4 @@
 import django_filters
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -7,6 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.errors import DomainError
+from core.filters import SinceFilter
 from core.periods import HalfMonth
 from earlywarning import ratings
 from earlywarning.models.ratings import Color, RatingStatus, WarningRating
@@ -48,10 +48,11 @@ class RatingFilter(django_filters.FilterSet):
     region = django_filters.NumberFilter(method="in_region",
                                          help_text="Region id: every village in its subtree.")
     township = django_filters.NumberFilter(field_name="village__township")
+    since = SinceFilter("rated_at")
 
     class Meta:
         model = WarningRating
-        fields = ["village", "period", "color", "status", "region", "township"]
+        fields = ["village", "period", "color", "status", "region", "township", "since"]
 
     def in_region(self, queryset, name, value):
         region = scoping.visible_regions(self.request.user).filter(pk=value).first()
@@ -93,18 +94,11 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         inputs = RatingInputSerializer(data=request.data, many=many, context={"request": request})
         inputs.is_valid(raise_exception=True)
         items = inputs.validated_data if many else [inputs.validated_data]
-        by_call: dict[tuple, list] = {}
-        for index, item in enumerate(items):
-            key = (item["period"], item["status"] == RatingStatus.SUBMITTED)
-            by_call.setdefault(key, []).append((index, item))
-        saved = []
         try:
-            with transaction.atomic():
-                for (period, submit), group in by_call.items():
-                    saved += ratings.save_ratings(
-                        actor=request.user, period=period, submit=submit,
-                        entries=[ratings.RatingInput(item["village"], item["color"],
-                                                     item["reason"]) for _i, item in group])
+            saved = ratings.save_mixed_batch(actor=request.user, items=[ratings.BatchItem(
+                item["period"], item["status"] == RatingStatus.SUBMITTED,
+                ratings.RatingInput(item["village"], item["color"], item["reason"]))
+                for item in items])
         except ratings.RatingError as error:
             raise ValidationError(self._errors(error, items, many)) from None
         data = RatingSerializer(saved, many=True).data

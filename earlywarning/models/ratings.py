@@ -69,8 +69,9 @@ class WarningRating(models.Model):
             models.CheckConstraint(condition=Q(color__in=Color.values), name="rating_color_valid"),
             models.CheckConstraint(condition=Q(status__in=RatingStatus.values),
                                    name="rating_status_valid"),
-            # A red warning always says why.
-            models.CheckConstraint(condition=~Q(color=Color.RED) | ~Q(reason=""),
+            # A submitted red warning always says why (a draft may leave it for later).
+            models.CheckConstraint(condition=~Q(color=Color.RED) | ~Q(reason="")
+                                   | Q(status=RatingStatus.DRAFT),
                                    name="rating_red_needs_reason"),
             models.CheckConstraint(
                 condition=Q(status=RatingStatus.DRAFT) | Q(submitted_at__isnull=False),
@@ -83,44 +84,6 @@ class WarningRating(models.Model):
 
     def __str__(self):
         return f"{self.village} {self.period} {self.get_color_display()}"
-
-
-class WarningListAction(models.TextChoices):
-    ADD = "add", _("Add to the warning list")
-    REMOVE = "remove", _("Remove from the warning list")
-
-
-class WarningListChange(models.Model):
-    """The county's manual change to which villages are rated, with its reason.
-
-    The warning list is computed: villages graded 较差, in class 3, or with an open case, plus
-    active ``add`` changes, minus active ``remove`` changes. A change stays active until ended.
-    """
-
-    village = models.ForeignKey("villages.Village", on_delete=models.PROTECT,
-                                related_name="warning_list_changes", verbose_name=_("village"))
-    action = models.CharField(_("action"), max_length=6, choices=WarningListAction.choices)
-    reason = models.CharField(_("reason"), max_length=300)
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="+", verbose_name=_("made by"))
-    made_at = models.DateTimeField(_("made at"), auto_now_add=True)
-    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-made_at"]
-        verbose_name = _("warning list change")
-        verbose_name_plural = _("warning list changes")
-        constraints = [
-            models.UniqueConstraint(fields=["village"], condition=Q(ended_at__isnull=True),
-                                    name="one_active_warning_list_change"),
-            models.CheckConstraint(condition=Q(action__in=WarningListAction.values),
-                                   name="warning_list_action_valid"),
-            models.CheckConstraint(condition=~Q(reason=""), name="warning_list_change_reason"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_action_display()}: {self.village}"
 
 
 class LockException(models.Model):

@@ -1,11 +1,13 @@
-"""Demo half-monthly ratings: a year (2025-12-H1 … 2026-11-H1) for every warning-list village.
+"""Demo half-monthly ratings: a year (2025-12-H1 … 2026-11-H1), each period's warning roster
+made as the period began and every village on it rated.
 
-In 上虞市, 69 listed villages (at least that many are listed) start the year red and end it as
-the report has it: 24 moved up to green, 41 to yellow, 4 still red; the county's other listed
-villages start yellow or green and end the year out of red. 枫桥镇 and 店口镇 get at least four
-listed villages each, and the current half-month (2026-11-H2) is left for their officials.
-Other villages walk up and down at random. Only villages created in this run are touched, so a
-second ``load_demo`` adds nothing.
+In 上虞市, 69 rostered villages (at least that many are on the roster) start the year red and end
+it as the report has it: 24 moved up to green, 41 to yellow, 4 still red; the county's other
+rostered villages start yellow or green and end the year out of red. 枫桥镇 and 店口镇 get at least
+four villages each, and the current half-month (2026-11-H2) is left for their officials. Villages
+that join a later roster (class 3 in an approved quarter, an opened case) are rated from then
+on. Other villages walk up and down at random. Only villages created in this run are touched, so
+a second ``load_demo`` adds nothing.
 """
 
 from datetime import datetime, time, timedelta
@@ -14,14 +16,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.periods import HalfMonth, periods_between
-from earlywarning.models.ratings import (
+from earlywarning import roster
+from earlywarning.models import (
     Color,
+    DecisionAction,
     RatingStatus,
-    WarningListAction,
-    WarningListChange,
+    RosterDecision,
     WarningRating,
 )
-from earlywarning.ratings import warning_list
 from villages.listing import latest_grade_year
 from villages.models import Grade, Role, Village
 
@@ -36,73 +38,91 @@ UP_REASONS = ["调整书记后班子运转正常", "信访积案已化解销号"
 DOWN_REASONS = ["整改反弹，新增信访件", "班子成员违纪被查处", "项目停滞，整改进度滞后"]
 
 
-def build_ratings(builder, villages: list[Village]) -> None:
-    if not villages:
-        return
+def _add_to_roster(builder, villages, listed, poor, scale):
+    """The county's standing additions, made before the first period: enough 上虞市 villages
+    for the report's 69, and four each in 枫桥镇 and 店口镇."""
     rng = builder.rng
     User = get_user_model()
     county_staff = {u.region_id: u for u in User.objects.filter(role=Role.COUNTY_STAFF)}
-    new_ids = {v.pk for v in villages}
-    by_id = {v.pk: v for v in villages}
-    scale = builder.total / 2000
-
-    listed = set(warning_list(Village.objects.filter(pk__in=new_ids)).values_list("pk", flat=True))
-    poor = set(Village.objects.filter(pk__in=listed, party_branch__grades__grade=Grade.POOR,
-                                      party_branch__grades__year=latest_grade_year())
-               .values_list("pk", flat=True))
-    additions = []
+    made_at = roster.start_of(FIRST) - timedelta(days=5)
+    decisions = []
 
     def add(candidates, count, reason):
         pool = [v for v in candidates if v.pk not in listed]
         for village in rng.sample(pool, k=max(0, min(count, len(pool)))):
             listed.add(village.pk)
-            additions.append((village, reason))
+            made_by = county_staff.get(village.township.parent_id) or _officer(village.township)
+            decisions.append(RosterDecision(village=village, action=DecisionAction.ADD,
+                                            reason=reason, made_by=made_by, made_at=made_at))
 
     shangyu = [v for v in villages if v.code.startswith("330682")]
-    shangyu_target = round(SHANGYU_LIST * scale)
-    add(shangyu, shangyu_target - sum(1 for v in shangyu if v.pk in listed),
+    add(shangyu, round(SHANGYU_LIST * scale) - sum(1 for v in shangyu if v.pk in listed),
         "上虞市三色预警：整改情况需跟踪评定")
     for township_name in ("枫桥镇", "店口镇"):
         local = [v for v in villages if v.township.name == township_name
                  and v.code.startswith("330681")]
         add(local, 4 - sum(1 for v in local if v.pk in listed), "乡镇党委申请纳入预警管理")
-    for village, reason in additions:
-        made_by = county_staff.get(village.township.parent_id) or _officer(village.township)
-        WarningListChange.objects.create(village=village, action=WarningListAction.ADD,
-                                         reason=reason, made_by=made_by)
+    RosterDecision.objects.bulk_create(decisions)
 
-    periods = periods_between(FIRST, LAST)
-    officers = {}
-    listed_villages = sorted((by_id[i] for i in listed), key=lambda v: v.code)
-    # The red-starting cohort: backward villages first, then the rest of the list.
-    shangyu_listed = sorted((v for v in listed_villages if v.code.startswith("330682")),
-                            key=lambda v: (v.pk not in poor, v.code))
-    cohort = shangyu_listed[:shangyu_target]
+
+def _paths(rng, villages, listed, poor, scale, length) -> dict[int, list[str]]:
+    """Each village's colors over the year: 上虞市's red-starting cohort climbs to the report's
+    ending (24 green, 41 yellow, 4 red); the rest walk."""
+    shangyu = sorted((v for v in villages if v.pk in listed and v.code.startswith("330682")),
+                     key=lambda v: (v.pk not in poor, v.code))
+    target = round(SHANGYU_LIST * scale)
+    cohort = shangyu[:target]
     endings = _shangyu_endings(rng, len(cohort), scale)
-    paths = {v.pk: _climb(rng, len(periods), end) for v, end in zip(cohort, endings, strict=True)}
-    paths |= {v.pk: _walk(rng, len(periods), end_out_of_red=True)
-              for v in shangyu_listed[shangyu_target:]}
-    ratings = []
-    for village in listed_villages:
-        path = paths.get(village.pk) or _walk(rng, len(periods))
-        officer = officers.get(village.township_id)
-        if officer is None:
-            officer = officers[village.township_id] = _officer(village.township)
-        previous = None
-        for period, color in zip(periods, path, strict=True):
+    paths = {v.pk: _climb(rng, length, end) for v, end in zip(cohort, endings, strict=True)}
+    paths |= {v.pk: _walk(rng, length, end_out_of_red=True) for v in shangyu[target:]}
+    return paths
+
+
+def build_ratings(builder, villages: list[Village]) -> None:
+    """Each period's roster made as the period began, then its villages rated."""
+    if not villages:
+        return
+    rng = builder.rng
+    new_ids = {v.pk for v in villages}
+    scale = builder.total / 2000
+    start = roster.start_of(FIRST)
+    listed = set(roster.candidates(Village.objects.filter(pk__in=new_ids), start)
+                 .values_list("pk", flat=True))
+    poor = set(Village.objects.filter(pk__in=listed, party_branch__grades__grade=Grade.POOR,
+                                      party_branch__grades__year=latest_grade_year())
+               .values_list("pk", flat=True))
+    _add_to_roster(builder, villages, listed, poor, scale)
+    periods = periods_between(FIRST, LAST)
+    paths = _paths(rng, villages, listed, poor, scale, len(periods))
+    officers, ratings = {}, []
+    for index, period in enumerate(periods):
+        began = roster.start_of(period)
+        roster.build(period, as_of=began, now=began)
+        for village in (Village.objects.filter(pk__in=roster.entries(period).filter(
+                village_id__in=new_ids).values("village_id")).select_related("township")
+                .order_by("code")):
+            # A village that joins the roster later starts out of red more often than not.
+            path = paths.setdefault(village.pk, _walk(rng, len(periods), joining=index > 0))
             if period == LAST and rng.random() < 0.04:
                 continue  # a few townships still owe last period's rating
-            rated_at = _at(period.end, 16) + timedelta(hours=rng.randint(0, 60))
-            if rng.random() < 0.03:
-                rated_at = _at(period.deadline, 10) + timedelta(days=rng.randint(1, 3))
-            ratings.append(WarningRating(
-                village=village, period=str(period), color=color,
-                reason=_reason(rng, previous, color), status=RatingStatus.SUBMITTED,
-                rated_by=officer, rated_at=rated_at, submitted_at=rated_at))
-            previous = color
+            officer = officers.get(village.township_id)
+            if officer is None:
+                officer = officers[village.township_id] = _officer(village.township)
+            ratings.append(_rating(rng, village, period, path, index, officer))
     WarningRating.objects.bulk_create(ratings, batch_size=5000)
     WarningRating.history.bulk_history_create(ratings, batch_size=5000,
                                               default_date=timezone.now())
+
+
+def _rating(rng, village, period, path, index, officer) -> WarningRating:
+    rated_at = _at(period.end, 16) + timedelta(hours=rng.randint(0, 60))
+    if rng.random() < 0.03:
+        rated_at = _at(period.deadline, 10) + timedelta(days=rng.randint(1, 3))
+    previous = path[index - 1] if index else None
+    return WarningRating(village=village, period=str(period), color=path[index],
+                         reason=_reason(rng, previous, path[index]),
+                         status=RatingStatus.SUBMITTED, rated_by=officer, rated_at=rated_at,
+                         submitted_at=rated_at)
 
 
 def _shangyu_endings(rng, count: int, scale: float) -> list[str]:
@@ -130,14 +150,16 @@ def _climb(rng, length: int, end: str) -> list[str]:
     return path
 
 
-def _walk(rng, length: int, *, end_out_of_red: bool = False) -> list[str]:
-    level = rng.choices([0, 1, 2], weights=[2, 5, 0 if end_out_of_red else 3])[0]
+def _walk(rng, length: int, *, end_out_of_red: bool = False,
+          joining: bool = False) -> list[str]:
+    weights = [3, 6, 1] if joining else [2, 5, 0 if end_out_of_red else 3]
+    level = rng.choices([0, 1, 2], weights=weights)[0]
     path = []
     for _index in range(length):
         roll = rng.random()
         if roll < 0.10 and level > 0:
             level -= 1
-        elif roll > 0.95 and level < 2:
+        elif roll > 0.975 and level < 2:
             level += 1
         path.append(LADDER[level])
     if end_out_of_red and path[-1] == Color.RED:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from core.periods import Quarter, parse_quarter
 from earlywarning import catalogue, tiering
 from earlywarning.imports import write_score_rows
+from earlywarning.models import QuarterApproval
 from earlywarning.models.evaluations import (
     Evaluation,
     EvaluationEvent,
@@ -220,6 +221,7 @@ def build_demo_scores(*, seed: int) -> DemoScoresReport:
         report.evaluations += len(new)
         _events(new, ids)
         tiering.tier_counties(quarter=quarter)
+        _record_approvals(new, quarter)
     for indicator_set in sets.values():
         catalogue.freeze(indicator_set)
     if report.evaluations:
@@ -252,6 +254,19 @@ def _stamp(evaluations, quarter: Quarter, approvers, *, last: bool) -> None:
             evaluation.status = EvaluationStatus.APPROVED
             evaluation.approved_at = approved
             evaluation.approved_by = approvers.get(evaluation.county_id)
+
+
+def _record_approvals(evaluations, quarter: Quarter) -> None:
+    """Each county's approved quarter, as ``approvals.record`` would have written it when the
+    county approved its last evaluation: only approved quarters move the warning roster."""
+    approved = {}
+    for evaluation in evaluations:
+        if evaluation.status == EvaluationStatus.APPROVED:
+            approved.setdefault(evaluation.county_id, evaluation)
+    QuarterApproval.objects.bulk_create([QuarterApproval(
+        county_id=county_id, quarter=str(quarter), approved_at=evaluation.approved_at,
+        approved_by=evaluation.approved_by) for county_id, evaluation in approved.items()],
+        ignore_conflicts=True)
 
 
 def _events(evaluations, ids) -> None:

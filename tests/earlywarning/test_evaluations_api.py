@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from earlywarning import evaluations
 from earlywarning.models.evaluations import Evaluation, EvaluationStatus, IndicatorScore
 from tests.earlywarning.evaluation_fixtures import (  # noqa: F401
     catalogue_fixture,
@@ -256,8 +257,16 @@ def test_other_county_cannot_reopen(world, scored, api):
     assert Evaluation.objects.get(pk=evaluation.pk).status == EvaluationStatus.APPROVED
 
 
+def approve(world, quarter="2026Q3"):
+    evaluations.submit_evaluations(actor=world.users["zhuji"], region=world.zhuji,
+                                   quarter=quarter)
+    evaluations.approve_evaluations(actor=world.users["zhuji"], region=world.zhuji,
+                                    quarter=quarter)
+
+
 def test_village_api_carries_the_current_tier_and_filters_by_it(world, scored, api,
                                                                django_assert_max_num_queries):
+    approve(world)
     client = api("zhuji")
     tier = Evaluation.objects.get(village=world.dk2).tier
 
@@ -273,11 +282,16 @@ def test_village_api_carries_the_current_tier_and_filters_by_it(world, scored, a
     assert bad.status_code == 400
 
 
-def test_current_tier_is_the_latest_quarters(world, scored, api):
+def test_current_tier_is_the_latest_approved_quarters(world, scored, api):
+    approve(world)
     run(world, csv_bytes([row(world.fq1), row(world.fq2), row(world.dk1, a01="0", a02="0"),
                           row(world.dk2)]), quarter="2026Q4")
 
-    villages = {v["id"]: v for v in api("zhuji").get("/api/v1/villages/").json()["results"]}
+    def current_tier():
+        villages = api("zhuji").get("/api/v1/villages/").json()["results"]
+        return {v["id"]: v["current_tier"] for v in villages}[world.dk1.pk]
 
-    assert villages[world.dk1.pk]["current_tier"] == Evaluation.objects.get(
-        village=world.dk1, quarter="2026Q4").tier
+    # A draft quarter moves nothing; once the county approves it, it counts.
+    assert current_tier() == Evaluation.objects.get(village=world.dk1, quarter="2026Q3").tier
+    approve(world, "2026Q4")
+    assert current_tier() == Evaluation.objects.get(village=world.dk1, quarter="2026Q4").tier

@@ -125,12 +125,14 @@ def test_village_page_shows_color_timeline_and_change_history(w):
     assert "2026-11-H2" in page and "书记调整" in page and "zhuji" in page
 
 
-def test_warning_list_page_adds_a_village_with_reason(w):
+def test_roster_page_adds_a_village_with_reason_and_townships_cannot(w):
     client = browser(w.users["zhuji"])
-    client.post("/ratings/warning-list/", {"code": w.fq2.code, "action": "add",
-                                           "reason": "新增信访"})
+    client.post("/roster/decide/", {"code": w.fq2.code, "action": "add", "reason": "新增信访"})
     assert "栎桥村" in browser(w.users["fengqiao"]).get("/ratings/").content.decode()
-    assert browser(w.users["fengqiao"]).get("/ratings/warning-list/").status_code == 403
+    official = browser(w.users["fengqiao"])
+    assert official.post("/roster/decide/", {"code": w.fq1.code, "action": "remove",
+                                              "reason": "x"}).status_code == 403
+    assert "栎桥村" in official.get("/roster/").content.decode()
 
 
 def test_admin_shows_ratings_read_only_and_scoped(w):

@@ -1,8 +1,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+from earlywarning import roster
 from earlywarning.models.ratings import WarningRating
-from earlywarning.ratings import change_warning_list
 from tests.earlywarning.ratings_helpers import rate
 
 URL = "/api/v1/ratings/"
@@ -47,7 +47,7 @@ def test_posting_again_updates_the_same_rating_and_records_both(w):
 
 
 def test_list_post_is_all_or_nothing_with_errors_per_item(w):
-    change_warning_list(actor=w.users["zhuji"], village=w.fq2, action="add", reason="纳入")
+    roster.decide(actor=w.users["zhuji"], village=w.fq2, action="add", reason="纳入")
     payload = [{"village": w.fq1.pk, "period": "2026-11-H2", "color": "green", "reason": "好转"},
                {"village": w.fq2.pk, "period": "2026-11-H2", "color": "red", "reason": ""}]
     response = client_for(w.users["fengqiao"]).post(URL, payload, format="json")

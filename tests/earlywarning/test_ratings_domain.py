@@ -2,9 +2,10 @@ from datetime import datetime
 
 import pytest
 
+from core.errors import NotAllowed
 from core.periods import HalfMonth
-from earlywarning import ratings
-from earlywarning.models.ratings import WarningListAction, WarningRating
+from earlywarning import locks, ratings, roster
+from earlywarning.models import DecisionAction, WarningRating
 from tests.earlywarning.ratings_helpers import CLOSED, OPEN, SHANGHAI, rate
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -42,32 +43,32 @@ def test_county_staff_rates_any_village_of_its_county_but_not_another_county(w):
 
 @pytest.mark.parametrize("role", ["api", "auditor", "helper"])
 def test_read_only_roles_and_helpers_cannot_rate(w, role):
-    with pytest.raises(ratings.RatingError):
+    with pytest.raises(NotAllowed):
         rate(w.users[role], w.fq1, "green")
     assert not WarningRating.objects.exists()
 
 
-def test_village_off_the_warning_list_is_refused_until_the_county_adds_it(w):
+def test_village_off_the_roster_is_refused_until_the_county_adds_it(w):
     with pytest.raises(ratings.RatingError) as caught:
         rate(w.users["fengqiao"], w.fq2, "green")
-    assert "warning list" in caught.value.errors[w.fq2.pk]["village"][0]
+    assert "warning roster" in caught.value.errors[w.fq2.pk]["village"][0]
 
-    ratings.change_warning_list(actor=w.users["zhuji"], village=w.fq2,
-                                action=WarningListAction.ADD, reason="信访件多发，纳入预警")
+    roster.decide(actor=w.users["zhuji"], village=w.fq2, action=DecisionAction.ADD,
+                  reason="信访件多发，纳入预警")
     rate(w.users["fengqiao"], w.fq2, "green")
     assert WarningRating.objects.filter(village=w.fq2).exists()
 
 
-def test_county_can_remove_a_village_from_the_list_with_a_reason(w):
-    ratings.change_warning_list(actor=w.users["zhuji"], village=w.fq1,
-                                action=WarningListAction.REMOVE, reason="已晋位升级")
-    assert w.fq1 not in ratings.warning_list(w.fq1.township.villages.all())
+def test_county_can_remove_a_village_from_the_roster_with_a_reason(w):
+    roster.decide(actor=w.users["zhuji"], village=w.fq1, action=DecisionAction.REMOVE,
+                  reason="已晋位升级")
+    assert w.fq1 not in roster.rostered(w.fq1.township.villages.all(), OPEN)
     with pytest.raises(Exception, match="reason"):
-        ratings.change_warning_list(actor=w.users["zhuji"], village=w.fq1,
-                                    action=WarningListAction.ADD, reason=" ")
-    with pytest.raises(Exception, match="county"):
-        ratings.change_warning_list(actor=w.users["fengqiao"], village=w.fq1,
-                                    action=WarningListAction.ADD, reason="x")
+        roster.decide(actor=w.users["zhuji"], village=w.fq1, action=DecisionAction.ADD,
+                      reason=" ")
+    with pytest.raises(NotAllowed, match="county"):
+        roster.decide(actor=w.users["fengqiao"], village=w.fq1, action=DecisionAction.ADD,
+                      reason="x")
 
 
 @pytest.mark.parametrize("color,reason,field", [
@@ -101,7 +102,7 @@ def test_locked_period_is_refused_until_the_county_grants_an_exception(w):
         rate(w.users["fengqiao"], w.fq1, "green", period=CLOSED)
     assert "closed" in caught.value.errors[w.fq1.pk]["period"][0]
 
-    ratings.grant_lock_exception(actor=w.users["zhuji"], township=w.fengqiao, period=CLOSED,
+    locks.grant_lock_exception(actor=w.users["zhuji"], township=w.fengqiao, period=CLOSED,
                                  reason="系统故障，补录")
     rate(w.users["fengqiao"], w.fq1, "green", period=CLOSED)
     # The exception is for 枫桥镇 only.
@@ -111,7 +112,7 @@ def test_locked_period_is_refused_until_the_county_grants_an_exception(w):
 
 def test_township_cannot_grant_itself_a_lock_exception(w):
     with pytest.raises(Exception, match="county"):
-        ratings.grant_lock_exception(actor=w.users["fengqiao"], township=w.fengqiao,
+        locks.grant_lock_exception(actor=w.users["fengqiao"], township=w.fengqiao,
                                      period=CLOSED, reason="x")
 
 
@@ -159,7 +160,7 @@ def test_completeness_counts_expected_submitted_and_on_time(w):
     period = CLOSED
     rate(w.users["zhuji"], w.fq1, "green", period=period,
          now=datetime(2026, 11, 16, 9, tzinfo=SHANGHAI))
-    ratings.grant_lock_exception(actor=w.users["zhuji"], township=w.diankou, period=period,
+    locks.grant_lock_exception(actor=w.users["zhuji"], township=w.diankou, period=period,
                                  reason="补录")
     rate(w.users["zhuji"], w.dk1, "green", period=period)  # after the deadline: late
 
