@@ -94,6 +94,8 @@ def open_case(*, actor, village: Village, source: str, campaign: Campaign | None
         raise DomainError(_("%(village)s already has a case here.") % {"village": village.name},
                           field="village") from None
     case.problem_types.set(problem_types)
+    # An open case puts its village on the current warning roster (early warning keeps it).
+    targets.case_opened(case)
     return case
 
 
@@ -124,7 +126,8 @@ def update_case(*, actor, case: Case, problem_types: Iterable[ProblemType] | Non
 
 def _move(case: Case, *, actor, old: str | tuple, reason: str, **changes) -> Case:
     old_statuses = old if isinstance(old, tuple) else (old,)
-    moved = Case.objects.filter(pk=case.pk, status__in=old_statuses).update(**changes)
+    moved = Case.objects.filter(pk=case.pk, status__in=old_statuses).update(
+        updated_at=timezone.now(), **changes)
     if not moved:
         current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
         raise DomainError(_("The case is %(status)s; this step is not possible now.")
@@ -139,7 +142,7 @@ def confirm_case(*, actor, case: Case) -> Case:
     _require_manager(actor, case.village)
     moved = Case.objects.filter(pk=case.pk, status=CaseStatus.OPENED,
                                 confirmed_at__isnull=True).update(
-        confirmed_by=actor, confirmed_at=timezone.now())
+        confirmed_by=actor, confirmed_at=timezone.now(), updated_at=timezone.now())
     if not moved:
         raise DomainError(_("The case is already confirmed."), field="status")
     record_change(case, actor=actor, reason="confirmed")
@@ -157,25 +160,48 @@ def start_rectifying(*, actor, case: Case) -> Case:
 
 
 @transaction.atomic
-def record_outcome(*, actor, case: Case, outcome: str) -> Case:
-    """Moved up (晋位升级) or not. Moving up needs every ledger item of the case struck off."""
-    _require_manager(actor, case.village)
-    if outcome not in Outcome.values:
-        raise DomainError(_("Choose the outcome: moved up or not moved up."), field="outcome")
-    if outcome == Outcome.MOVED_UP:
-        open_items = LedgerItem.objects.filter(case=case).exclude(
-            status=LedgerStatus.STRUCK_OFF).count()
-        if open_items:
-            raise DomainError(_("%(count)s ledger item(s) of this case are not struck off yet.")
-                              % {"count": open_items}, field="outcome")
-    return _move(case, actor=actor, old=(CaseStatus.RECTIFYING, CaseStatus.MOVED_UP,
-                                          CaseStatus.NOT_MOVED_UP),
-                 reason=f"outcome {outcome}", status=outcome, outcome=outcome,
-                 outcome_at=timezone.now())
+def _moved_up_basis(case: Case, override_reason: str) -> dict:
+    """晋位升级 must be shown by data (``targets.moved_up_evidence``); where it is not, the county
+    gives the reason it decides so anyway, kept with the case."""
+    open_items = LedgerItem.objects.filter(case=case).exclude(
+        status=LedgerStatus.STRUCK_OFF).count()
+    if open_items:
+        raise DomainError(_("%(count)s ledger item(s) of this case are not struck off yet.")
+                          % {"count": open_items}, field="outcome")
+    evidence = targets.moved_up_evidence(case)
+    override_reason = (override_reason or "").strip()
+    if not evidence and not override_reason:
+        raise DomainError(_("Nothing in the data shows that the village moved up: its color has "
+                            "not improved and held for two half-months, and neither its tier in "
+                            "an approved quarter nor its annual grade is better than when the "
+                            "case opened. Give the reason for recording it as moved up."),
+                          field="override_reason")
+    return {"outcome_evidence": "\n".join(evidence),
+            "outcome_override_reason": "" if evidence else override_reason}
 
 
 @transaction.atomic
-def close_case(*, actor, case: Case, note: str, evidence, outcome: str | None = None) -> Case:
+def record_outcome(*, actor, case: Case, outcome: str, override_reason: str = "") -> Case:
+    """Moved up (晋位升级) or not. Moving up needs every ledger item of the case struck off, and
+    either data that shows it or the county's reason (``override_reason``)."""
+    _require_manager(actor, case.village)
+    if outcome not in Outcome.values:
+        raise DomainError(_("Choose the outcome: moved up or not moved up."), field="outcome")
+    basis = {"outcome_evidence": "", "outcome_override_reason": ""}
+    if outcome == Outcome.MOVED_UP:
+        basis = _moved_up_basis(case, override_reason)
+    reason = f"outcome {outcome}"
+    if basis["outcome_override_reason"]:
+        reason += f" (override: {basis['outcome_override_reason']})"
+    return _move(case, actor=actor, old=(CaseStatus.RECTIFYING, CaseStatus.MOVED_UP,
+                                          CaseStatus.NOT_MOVED_UP),
+                 reason=reason, status=outcome, outcome=outcome, outcome_at=timezone.now(),
+                 **basis)
+
+
+@transaction.atomic
+def close_case(*, actor, case: Case, note: str, evidence, outcome: str | None = None,
+               override_reason: str = "") -> Case:
     """Close with the outcome, a closing note and evidence. An outcome passed here is recorded
     first (same rules as ``record_outcome``), in the same transaction."""
     _require_manager(actor, case.village)
@@ -183,7 +209,7 @@ def close_case(*, actor, case: Case, note: str, evidence, outcome: str | None = 
     if case.status == CaseStatus.CLOSED:
         raise DomainError(_("The case is already closed."), field="status")
     if outcome:
-        record_outcome(actor=actor, case=case, outcome=outcome)
+        record_outcome(actor=actor, case=case, outcome=outcome, override_reason=override_reason)
         case.refresh_from_db()
     if not case.outcome:
         raise DomainError(_("A case is closed only with an outcome: record whether the village "

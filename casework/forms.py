@@ -84,13 +84,23 @@ class MeasureForm(forms.Form):
                                           queryset=ProblemType.objects.all(), required=False)
 
 
+OVERRIDE_HELP = _("Needed for “moved up” only when the data does not show it (color improved "
+                  "and held two half-months, a better approved tier or annual grade).")
+
+
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    override_reason = forms.CharField(
+        label=_("Reason, where the data does not show it"), required=False, max_length=2000,
+        help_text=OVERRIDE_HELP, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CloseCaseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,
                                 choices=[("", _("(as recorded)")), *Outcome.choices])
+    override_reason = forms.CharField(
+        label=_("Reason, where the data does not show it"), required=False, max_length=2000,
+        help_text=OVERRIDE_HELP, widget=forms.Textarea(attrs={"rows": 2}))
     note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(label=_("Evidence file"))
 

@@ -9,32 +9,24 @@ cumulative figure compares it with the village's first rated color.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import transaction
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-)
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from casework.models import OPEN_CASE_STATUSES, Case, LedgerItem, LedgerStatus
+from core.errors import DomainError, NotAllowed
 from core.periods import Month
+from earlywarning import consequences, roster, shangyu
+from earlywarning.models import RosterEntry, Talk, TalkStatus
 from earlywarning.models.bulletins import Bulletin, BulletinEntry, BulletinStatus
 from earlywarning.models.ratings import COLOR_RANK, Color, Movement, RatingStatus, WarningRating
 from earlywarning.models.ratings import movement as color_movement
-from earlywarning.ratings import warning_list_condition
 from villages import scoping
-from villages.models import Region, RegionLevel, Role, User, Village
+from villages.models import Region, RegionLevel, Village
 
 BULLETIN_LEVELS = (RegionLevel.COUNTY, RegionLevel.CITY)
 
@@ -71,38 +63,30 @@ class Contents:
     entries: list[dict]
 
 
-def _color_in(months: list[str], *, first: bool = False):
-    """The village's latest (or, with ``first``, earliest) submitted color among the periods
-    starting with the given months."""
-    ratings = WarningRating.objects.filter(village=OuterRef("pk"), status=RatingStatus.SUBMITTED)
-    if months:
-        ratings = ratings.filter(period__in=[f"{m}-H{h}" for m in months for h in (1, 2)])
-    return Subquery(ratings.order_by("period" if first else "-period").values("color")[:1])
+def _month_end(month: Month):
+    return timezone.make_aware(datetime.combine(month.next_start(), time.min))
 
 
 def _entry_rows(region: Region, month: Month) -> list[dict]:
-    """One query: every village of the bulletin with its colors, tier, case and ledger figures."""
-    from casework.models import OPEN_CASE_STATUSES, Case, LedgerItem, LedgerStatus
-    from earlywarning.models.evaluations import Evaluation
-
+    """One query: every village on the month's roster (either half) or rated in it, with its
+    colors, its tier in the county's latest approved quarter, its case and ledger figures."""
     h1, h2 = month.halves()
     submitted = WarningRating.objects.filter(village=OuterRef("pk"), status=RatingStatus.SUBMITTED)
-    in_month = submitted.filter(period__in=[str(h1), str(h2)])
     until = submitted.filter(period__lte=str(h2))
+    on_roster = RosterEntry.objects.filter(village=OuterRef("pk"), removed_at__isnull=True)
     open_items = (LedgerItem.objects.filter(village=OuterRef("pk"))
                   .exclude(status=LedgerStatus.STRUCK_OFF).values("village")
                   .annotate(n=Count("pk")).values("n"))
-    overdue_items = (LedgerItem.objects.filter(village=OuterRef("pk"), overdue=True)
-                     .exclude(status=LedgerStatus.STRUCK_OFF).values("village")
-                     .annotate(n=Count("pk")).values("n"))
     open_case = Case.objects.filter(village=OuterRef("pk"), status__in=OPEN_CASE_STATUSES)
+    tier = roster.approved_evaluation(OuterRef("pk"), _month_end(month))
     return list(
         Village.objects.in_region(region)
         .annotate(
-            listed=ExpressionWrapper(warning_list_condition(), output_field=BooleanField()),
-            rated=Exists(in_month),
-            color_now=_color_in([str(month)]),
-            color_before=_color_in([str(month.previous())]),
+            listed_h1=Exists(on_roster.filter(period=str(h1))),
+            listed_h2=Exists(on_roster.filter(period=str(h2))),
+            rated=Exists(submitted.filter(period__in=[str(h1), str(h2)])),
+            color_now=shangyu.month_color(month, "pk"),
+            color_before=shangyu.month_color(month.previous(), "pk"),
             color_first=Subquery(until.order_by("period").values("color")[:1]),
             first_period=Subquery(until.order_by("period").values("period")[:1]),
             h1_done=Exists(submitted.filter(period=str(h1))),
@@ -111,118 +95,152 @@ def _entry_rows(region: Region, month: Month) -> list[dict]:
             h2_done=Exists(submitted.filter(period=str(h2))),
             h2_on_time=Exists(submitted.filter(period=str(h2),
                                                submitted_at__lt=h2.deadline_at)),
-            tier_latest=Subquery(Evaluation.objects.filter(
-                village=OuterRef("pk"), tier__isnull=False, quarter__lte=month.quarter)
-                .order_by("-quarter").values("tier")[:1]),
+            tier_latest=Subquery(tier.values("tier")[:1]),
             # An open case wins over an older closed one opened later by mistake.
             case_now=Coalesce(
                 Subquery(open_case.order_by("-opened_at").values("status")[:1]),
                 Subquery(Case.objects.filter(village=OuterRef("pk")).order_by("-opened_at")
                          .values("status")[:1]), Value("")),
             open_items=Coalesce(Subquery(open_items, output_field=IntegerField()), 0),
-            overdue_items=Coalesce(Subquery(overdue_items, output_field=IntegerField()), 0),
+            overdue_items=Coalesce(Subquery(open_items.filter(overdue=True),
+                                            output_field=IntegerField()), 0),
         )
-        .filter(Q(listed=True) | Q(rated=True))
+        .filter(Q(listed_h1=True) | Q(listed_h2=True) | Q(rated=True))
         .order_by("township__parent__code", "township__code", "code")
         .values("pk", "code", "name", "township_id", "township__name", "township__code",
-                "township__parent__name", "listed", "color_now", "color_before", "color_first",
-                "first_period", "h1_done", "h1_on_time", "h2_done", "h2_on_time", "tier_latest",
-                "case_now", "open_items", "overdue_items"))
+                "township__parent__name", "listed_h1", "listed_h2", "color_now", "color_before",
+                "color_first", "first_period", "h1_done", "h1_on_time", "h2_done",
+                "h2_on_time", "tier_latest", "case_now", "open_items", "overdue_items"))
+
+
+def _gaps(row: dict, halves) -> tuple[list[str], list[str]]:
+    """The half-months whose rating the village owed and missed, or gave late. A half-month
+    counts only if the village was on its roster, and only once its deadline has passed."""
+    missing, late = [], []
+    for half, closed in halves:
+        if not row[f"listed_h{half.half}"]:
+            continue
+        done = row[f"h{half.half}_done"]
+        if not done and closed:
+            missing.append(str(half))
+        elif done and not row[f"h{half.half}_on_time"]:
+            late.append(str(half))
+    return missing, late
+
+
+def _entry(row: dict, missing: list[str], late: list[str]) -> dict:
+    color, before = row["color_now"], row["color_before"]
+    return {
+        "village": row["pk"], "village_code": row["code"], "village_name": row["name"],
+        "township": row["township_id"], "township_name": row["township__name"],
+        "color": color or "", "previous_color": before or "",
+        "change": color_movement(before, color) or "", "first_color": row["color_first"] or "",
+        "tier": row["tier_latest"], "case_status": row["case_now"],
+        "open_ledger_items": row["open_items"], "overdue_ledger_items": row["overdue_items"],
+        "on_warning_list": row["listed_h1"] or row["listed_h2"],
+        "missing_periods": " ".join(missing), "late_periods": " ".join(late)}
+
+
+class _Tally:
+    """The summary's running figures: per township, in total, and since the first rating."""
+
+    def __init__(self):
+        self.townships: dict[int, dict] = {}
+        self.totals = defaultdict(int)
+        self.cumulative = {"since": None, "up": 0, "down": 0,
+                           "up_to": {Color.GREEN.value: 0, Color.YELLOW.value: 0},
+                           "colors": {c: 0 for c in Color.values}}
+        self.new_red = []
+
+    def add(self, row: dict, entry: dict) -> None:
+        color, change = entry["color"], entry["change"]
+        town = self.townships.setdefault(row["township_id"], {
+            "id": row["township_id"], "name": row["township__name"],
+            "county": row["township__parent__name"], "green": 0, "yellow": 0, "red": 0,
+            "unrated": 0, "up": 0, "down": 0, "missing": 0, "late": 0})
+        town[color or "unrated"] += 1
+        self.totals[color or "unrated"] += 1
+        self.totals["villages"] += 1
+        if change in (Movement.UP, Movement.DOWN):
+            town[change] += 1
+        if change:
+            self.totals[change] += 1
+        town["missing"] += len(entry["missing_periods"].split())
+        town["late"] += len(entry["late_periods"].split())
+        if color == Color.RED and entry["previous_color"] != Color.RED:
+            self.new_red.append({"village": row["pk"], "name": row["name"],
+                                 "township": row["township__name"],
+                                 "previous_color": entry["previous_color"] or None})
+        if color:
+            self._cumulate(row, color)
+
+    def _cumulate(self, row: dict, color: str) -> None:
+        cumulative, first = self.cumulative, row["color_first"]
+        cumulative["colors"][color] += 1
+        since = row["first_period"][:7] if row["first_period"] else None
+        if since and (cumulative["since"] is None or since < cumulative["since"]):
+            cumulative["since"] = since
+        if first and COLOR_RANK[Color(first)] > COLOR_RANK[Color(color)]:
+            cumulative["up"] += 1
+            cumulative["up_to"][color] += 1
+        elif first and COLOR_RANK[Color(first)] < COLOR_RANK[Color(color)]:
+            cumulative["down"] += 1
+
+
+def _shangyu(region: Region, month: Month, townships: dict[int, dict], today) -> list[dict]:
+    """Mark each township's red count and baseline (the Shangyu rule, ``shangyu.py``) and list
+    the townships whose count rose, with who is called to the talk."""
+    counts = {c.township.pk: c for c in shangyu.red_counts(shangyu.in_region(region), month)}
+    flagged = [c for c in counts.values() if c.increased]
+    who = consequences.talk_participants([c.township.pk for c in flagged], today)
+    for town in townships.values():
+        count = counts.get(town["id"])
+        town["red_previous"] = count.red_before if count else None
+        town["red_rose"] = bool(count and count.increased)
+    return [{"township": c.township.pk, "name": c.township.name, "red": c.red,
+             "red_previous": c.red_before, "officials_for_talk": who[c.township.pk]}
+            for c in sorted(flagged, key=lambda c: c.township.path)]
+
+
+def _talks_due(region: Region) -> list[dict]:
+    return [{"township": t.township_id, "name": t.township.name, "month": t.month,
+             "participants": t.participants}
+            for t in Talk.objects.filter(status=TalkStatus.DUE,
+                                         township__path__startswith=region.path)
+            .select_related("township").order_by("month", "township__code")]
 
 
 def contents(*, region: Region, month: Month, today: date | None = None) -> Contents:
-    """Everything a region's bulletin for ``month`` says, from the data as it stands.
-
-    Two queries whatever the region's size: the villages with their annotations, and the
-    township officials of townships that fall under the Shangyu rule.
-    """
+    """Everything a region's bulletin for ``month`` says, from the data as it stands: the
+    villages on the month's rosters with their colors, the townships' figures, the Shangyu rule,
+    the talks due. A fixed number of queries whatever the region's size."""
     today = today or timezone.localdate()
+    roster.ensure_all(month.halves())
     rows = _entry_rows(region, month)
     # A half-month still open has no "missing" or "late" ratings yet.
     halves = [(half, half.is_past_deadline(today)) for half in month.halves()
               if not half.is_future(today)]
-
-    entries, townships = [], {}
-    totals = defaultdict(int)
-    cumulative = {"since": None, "up": 0, "down": 0,
-                  "up_to": {Color.GREEN.value: 0, Color.YELLOW.value: 0},
-                  "colors": {c: 0 for c in Color.values}}
-    new_red = []
+    tally, entries = _Tally(), []
     for row in rows:
-        color, before, first = row["color_now"], row["color_before"], row["color_first"]
-        change = color_movement(before, color) or ""
-        missing, late = [], []
-        if row["listed"]:
-            for half, closed in halves:
-                done = row[f"h{half.half}_done"]
-                if not done and closed:
-                    missing.append(str(half))
-                elif done and not row[f"h{half.half}_on_time"]:
-                    late.append(str(half))
-        town = townships.setdefault(row["township_id"], {
-            "id": row["township_id"], "name": row["township__name"],
-            "county": row["township__parent__name"],
-            "green": 0, "yellow": 0, "red": 0, "unrated": 0, "up": 0, "down": 0,
-            "red_previous": 0, "missing": 0, "late": 0})
-        town[color or "unrated"] += 1
-        totals[color or "unrated"] += 1
-        totals["villages"] += 1
-        if change in (Movement.UP, Movement.DOWN):
-            town[change] += 1
-        if change:
-            totals[change] += 1
-        town["red_previous"] += before == Color.RED
-        town["missing"] += len(missing)
-        town["late"] += len(late)
-        if color == Color.RED and before != Color.RED:
-            new_red.append({"village": row["pk"], "name": row["name"],
-                            "township": row["township__name"], "previous_color": before})
-        if color:
-            cumulative["colors"][color] += 1
-            since = row["first_period"][:7] if row["first_period"] else None
-            if since and (cumulative["since"] is None or since < cumulative["since"]):
-                cumulative["since"] = since
-            if first and COLOR_RANK[Color(first)] > COLOR_RANK[Color(color)]:
-                cumulative["up"] += 1
-                cumulative["up_to"][color] += 1
-            elif first and COLOR_RANK[Color(first)] < COLOR_RANK[Color(color)]:
-                cumulative["down"] += 1
-        entries.append({
-            "village": row["pk"], "village_code": row["code"], "village_name": row["name"],
-            "township": row["township_id"], "township_name": row["township__name"],
-            "color": color or "", "previous_color": before or "", "change": change,
-            "first_color": first or "", "tier": row["tier_latest"], "case_status": row["case_now"],
-            "open_ledger_items": row["open_items"], "overdue_ledger_items": row["overdue_items"],
-            "on_warning_list": row["listed"], "missing_periods": " ".join(missing),
-            "late_periods": " ".join(late)})
-
-    flagged = [t for t in townships.values() if t["red"] > t["red_previous"]]
-    officials = defaultdict(list)
-    if flagged:
-        for user in (User.objects.filter(role=Role.TOWNSHIP_OFFICIAL, is_active=True,
-                                         region__in=[t["id"] for t in flagged])
-                     .order_by("region_id", "username")
-                     .only("username", "first_name", "last_name", "region_id")):
-            officials[user.region_id].append(user.get_full_name() or user.username)
-    for town in townships.values():
-        town["red_rose"] = town["red"] > town["red_previous"]
-        town["officials_for_talk"] = officials.get(town["id"], [])
-
+        entry = _entry(row, *_gaps(row, halves))
+        tally.add(row, entry)
+        entries.append(entry)
+    flagged = _shangyu(region, month, tally.townships, today)
     summary = {
         "month": str(month),
         "title": bulletin_title(month),
         "region": {"id": region.pk, "name": region.name, "level": region.level},
-        "totals": {"villages": totals["villages"],
-                   **{key: totals[key] for key in (*Color.values, "unrated", *Movement.values)}},
-        "cumulative": cumulative,
-        "townships": list(townships.values()),
-        "new_red": new_red,
-        "ratings_missing": sum(t["missing"] for t in townships.values()),
-        "ratings_late": sum(t["late"] for t in townships.values()),
+        "totals": {"villages": tally.totals["villages"],
+                   **{key: tally.totals[key] for key in (*Color.values, "unrated",
+                                                         *Movement.values)}},
+        "cumulative": tally.cumulative,
+        "townships": list(tally.townships.values()),
+        "new_red": tally.new_red,
+        "ratings_missing": sum(t["missing"] for t in tally.townships.values()),
+        "ratings_late": sum(t["late"] for t in tally.townships.values()),
         # 上虞 rule: red count rose instead of falling → no awards, officials called for a talk.
-        "award_ineligible": [{"township": t["id"], "name": t["name"], "red": t["red"],
-                              "red_previous": t["red_previous"],
-                              "officials_for_talk": t["officials_for_talk"]} for t in flagged],
+        "award_ineligible": flagged,
+        "talks_due": _talks_due(region),
     }
     return Contents(summary=summary, entries=entries)
 
@@ -238,7 +256,7 @@ ENTRY_FIELDS = ("village_name", "township_name", "color", "previous_color", "cha
 def _check_rights(actor, region: Region) -> None:
     # ``actor`` is None for the scheduled task, which acts for the department itself.
     if actor is not None and not scoping.can_manage_bulletins(actor, region):
-        raise DomainError(_("Only the county or city organization department of %(region)s may "
+        raise NotAllowed(_("Only the county or city organization department of %(region)s may "
                             "build or publish its bulletin.") % {"region": region.name})
 
 
@@ -327,6 +345,8 @@ def publish(*, actor, bulletin: Bulletin, now=None) -> Bulletin:
         raise DomainError(_("This bulletin is already published; it cannot change."),
                           field="status")
     draft.snapshot = snapshot
+    # What the published bulletin established stays established: eligibility lost, talks due.
+    consequences.record_from_bulletin(bulletin=draft, now=now)
     return draft
 
 

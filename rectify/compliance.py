@@ -9,8 +9,8 @@ number of villages. The dashboard shows the figures, ``/compliance/`` the rows.
 - department_projects: a paired department delivers 1–2 projects; a breach is none yet.
 - reserve_cadres: 2–3 reserve cadres per village with an open case; a breach is fewer than 2.
 - household_contacts: each party member contacts ≥ 10 households.
-- red_count: Shangyu — a township's red-warned villages must not increase (half-month on
-  half-month, submitted ratings).
+- red_count: Shangyu — a township's red-warned villages must not increase from one month to the
+  next (``earlywarning/shangyu.py``, the rule's one home).
 - campaign_progress: a campaign's share of cases moved up reaches its target (pro rata on the
   way, in full at the end).
 """
@@ -51,9 +51,10 @@ from casework.standards import (
     RESERVE_MIN,
 )
 from core.periods import HalfMonth, Month
-from earlywarning.models.ratings import Color, RatingStatus, WarningRating
+from earlywarning import shangyu
+from earlywarning import visibility as earlywarning_visibility
 from villages import scoping
-from villages.models import Post, PostAssignment, Region, RegionLevel
+from villages.models import Post, PostAssignment
 
 
 @dataclass
@@ -171,38 +172,11 @@ def household_contacts(user) -> Check:
                  _("each member contacts at least 10 households"), checked, breaches, rows)
 
 
-@dataclass(frozen=True)
-class RedCount:
-    township: Region
-    before: int
-    now: int
-
-    @property
-    def increased(self) -> bool:
-        return self.now > self.before
-
-
-def red_counts(user, period: str) -> list[RedCount]:
-    """Submitted red ratings per township in ``period`` and the half-month before, for every
-    township in scope that had a rating in either. One grouped statement plus the township rows.
-
-    """
-    before = str(HalfMonth.parse(period).previous())
-    red = Q(color=Color.RED, status=RatingStatus.SUBMITTED)
-    grouped = (WarningRating.objects.filter(village__in=scoping.visible_villages(user),
-                                    period__in=[period, before])
-               .values("village__township")
-               .annotate(now=Count("pk", filter=red & Q(period=period)),
-                         before=Count("pk", filter=red & Q(period=before))))
-    figures = {row["village__township"]: row for row in grouped}
-    townships = Region.objects.filter(pk__in=list(figures), level=RegionLevel.TOWNSHIP)
-    return sorted((RedCount(t, figures[t.pk]["before"], figures[t.pk]["now"])
-                   for t in townships.select_related("parent")),
-                  key=lambda row: (-(row.now - row.before), row.township.path))
-
-
-def red_count_rule(user, period: str) -> Check:
-    rows = red_counts(user, period)
+def red_count_rule(user, month: str) -> Check:
+    """The Shangyu rule for ``month`` over the townships the user can see (``shangyu.py``: the
+    one definition the bulletin and the dashboard use too). Rows: the townships whose count
+    rose."""
+    rows = shangyu.red_counts(earlywarning_visibility.roster_entries(user), Month.parse(month))
     breaching = [row for row in rows if row.increased]
     return Check("red_count", _("Red-warned villages per township (Shangyu rule)"),
                  _("a township whose red-warned villages increase loses award eligibility"),
@@ -216,14 +190,12 @@ def campaign_check(progress: list[campaigns.CampaignProgress]) -> Check:
                  len(behind), progress)
 
 
-def all_checks(user, *, month: str | None = None, period: str | None = None,
-               today: date | None = None,
+def all_checks(user, *, month: str | None = None, today: date | None = None,
                progress: list[campaigns.CampaignProgress] | None = None) -> list[Check]:
     """Every check, for ``/compliance/`` (with rows) and the dashboard (figures only). Pass
     ``progress`` when the page already has the campaigns' progress."""
     today = today or timezone.localdate()
     month = month or last_complete_month(today)
-    period = period or last_closed_half_month(today)
     if progress is None:
         progress = campaigns.campaign_progress(user, today)
     return [
@@ -232,6 +204,6 @@ def all_checks(user, *, month: str | None = None, period: str | None = None,
         department_projects(user, today),
         reserve_cadres(user, today),
         household_contacts(user),
-        red_count_rule(user, period),
+        red_count_rule(user, month),
         campaign_check(progress),
     ]

@@ -1,7 +1,9 @@
 """The dashboard's reads: every figure is one aggregate statement over what the user may see,
 so the page costs the same number of queries for one township or 20,000 villages.
 
-The three-color ratings, their completeness and the tiers come from the early-warning app.
+Every figure is computed by the selector of the list it links to (the roster list for colors,
+the village list for tiers, the case and ledger lists, the compliance checks, completeness,
+talks), so the number shown is the number of rows the link opens.
 """
 
 from dataclasses import dataclass
@@ -22,46 +24,41 @@ from casework.models import (
     ProblemType,
 )
 from core.periods import HalfMonth
-from earlywarning import ratings
-from earlywarning.models.evaluations import Evaluation
-from earlywarning.models.ratings import WarningRating
+from earlywarning import approvals, ratings, roster
+from earlywarning import visibility as earlywarning_visibility
+from earlywarning.models import Color, TalkStatus
 from rectify import compliance
+from rectify.villages import village_rows
 from villages import scoping
-from villages.models import Region
+from villages.models import Region, RegionLevel
 
 TREND_MONTHS = 12
-COLORS = ("red", "yellow", "green")
+COLORS = (Color.RED, Color.YELLOW, Color.GREEN)
 
 
 # --- Colors, tiers, ratings -------------------------------------------------------------------
 
 
-def colors(user) -> dict | None:
-    """Villages by color in the latest half-month with submitted ratings in scope."""
-    # The latest submitted half-month anywhere (an index walk), not per scope: a subtree-wide
-    # MAX costs a join over every rated village, and all townships rate the same half-months.
-    period = (WarningRating.objects.filter(status="submitted").order_by("-period")
-              .values_list("period", flat=True).first())
-    submitted = WarningRating.objects.filter(village__in=scoping.visible_villages(user),
-                                             status="submitted")
-    if period is None:
-        return {"period": None, "counts": []}
-    found = dict(submitted.filter(period=period).values_list("color").annotate(n=Count("pk"))
+def dashboard_period(today: date) -> HalfMonth:
+    """The half-month the dashboard's colors describe: the last one that has ended (its roster
+    is complete; ratings may still come in until its deadline)."""
+    return HalfMonth.containing(today).previous()
+
+
+def colors(user, period: HalfMonth) -> dict:
+    """Every village on ``period``'s roster in scope, by its color that period — ``unrated``
+    included — counted over the roster list's own selector (``roster.rows``)."""
+    counts = roster.color_counts(user, period)
+    return {"period": period, "counts": [(c, counts[c]) for c in (*COLORS, roster.UNRATED)]}
+
+
+def tiers(user) -> dict:
+    """Villages in scope by their tier in their own county's latest approved quarter: the
+    village list's ``current_tier``, so each figure is its ``?tier=`` list."""
+    found = dict(village_rows(user).values_list("current_tier").annotate(n=Count("pk"))
                  .order_by())
-    return {"period": period, "counts": [(c, found.get(c, 0)) for c in COLORS]}
-
-
-def tiers(user) -> dict | None:
-    """Villages by tier (1/2/3) in the latest evaluated quarter in scope."""
-    # As for colors: the latest tiered quarter anywhere, then the counts in scope.
-    quarter = (Evaluation.objects.filter(tier__isnull=False).order_by("-quarter")
-               .values_list("quarter", flat=True).first())
-    if quarter is None:
-        return {"quarter": None, "counts": []}
-    found = dict(Evaluation.objects.filter(village__in=scoping.visible_villages(user),
-                                           tier__isnull=False, quarter=quarter)
-                 .values_list("tier").annotate(n=Count("pk")).order_by())
-    return {"quarter": quarter, "counts": [(t, found.get(t, 0)) for t in (1, 2, 3)]}
+    quarters = sorted(set(approvals.latest_approved().values()))
+    return {"quarters": quarters, "counts": [(t, found.get(t, 0)) for t in (1, 2, 3)]}
 
 
 @dataclass(frozen=True)
@@ -74,16 +71,21 @@ class LateTownship:
 
 
 def late_townships(user, period: str) -> list[LateTownship]:
-    """Townships still missing warning ratings for ``period`` (the last closed half-month), by
-    the same completeness rule as the ratings pages: expected is the warning list."""
+    """Townships late or incomplete for ``period`` (the last closed half-month), by the same
+    rule and rows as the completeness page: expected is that period's roster."""
     root = scoping.scope_region(user)
     roots = [root] if root else list(scoping.visible_regions(user).filter(parent__isnull=True))
     rows = [row for region in roots
-            for row in ratings.completeness(user, region, HalfMonth.parse(period))
-            if row.missing]
+            for row in ratings.completeness(user, region, HalfMonth.parse(period)) if row.late]
     return [LateTownship(row.township.pk, row.township.name, row.township.parent.name,
                          row.expected, row.missing)
             for row in sorted(rows, key=lambda r: (-r.missing, r.township.path))]
+
+
+def talk_counts(user) -> dict[str, int]:
+    found = dict(earlywarning_visibility.talks(user).values_list("status")
+                 .annotate(n=Count("pk")).order_by())
+    return {status: found.get(status, 0) for status in TalkStatus.values}
 
 
 # --- Cases, ledger, campaigns -----------------------------------------------------------------
@@ -206,15 +208,17 @@ def work_context(user, today: date | None = None) -> dict:
     month = compliance.last_complete_month(today)
     overdue, overdue_count = overdue_items(user)
     progress = campaigns.campaign_progress(user, today)
-    checks = compliance.all_checks(user, month=month, period=period, today=today,
-                                   progress=progress)
+    checks = compliance.all_checks(user, month=month, today=today, progress=progress)
     for check in checks:
         # The dashboard shows figures only; the rows are for /compliance/.
         check.rows = None
     scope = scoping.scope_region(user)
+    shown = dashboard_period(today)
     return {
-        "colors": colors(user),
+        "colors": colors(user, shown),
         "tiers": tiers(user),
+        "talks": talk_counts(user),
+        "can_view_completeness": scoping.can_view_completeness(user),
         "trend": trend(user, today),
         "cases_by_status": cases_by_status(user),
         "problem_types": cases_by_problem_type(user),
@@ -227,6 +231,6 @@ def work_context(user, today: date | None = None) -> dict:
         "late_townships": late_townships(user, period),
         "rating_period": period,
         "compliance_month": month,
-        "is_township_view": bool(scope and scope.level == "township"),
+        "is_township_view": bool(scope and scope.level == RegionLevel.TOWNSHIP),
         "scope_region": scope if isinstance(scope, Region) else None,
     }

@@ -39,11 +39,10 @@ def with_register_columns(villages: QuerySet[Village]) -> QuerySet[Village]:
     )
 
 
-def backward_villages(user, year: int | None = None) -> QuerySet[Village]:
-    """后进村: villages whose branch is graded 较差 (poor) for the latest graded year."""
-    year = year or latest_grade_year()
-    return scoping.visible_villages(user).filter(
-        party_branch__grades__year=year, party_branch__grades__grade=Grade.POOR)
+def backward_villages(user) -> QuerySet[Village]:
+    """后进村: villages whose latest annual grade is 较差 (poor), with the list row's columns —
+    the village list's ``?annual_grade=poor`` is this same filter, so the counts agree."""
+    return with_register_columns(scoping.visible_villages(user)).filter(annual_grade=Grade.POOR)
 
 
 @dataclass(frozen=True)
@@ -59,11 +58,12 @@ def region_summary(user, region: Region) -> list[RegionRow]:
         region.level)
     if group is None:
         return []
-    year = latest_grade_year()
-    poor = Q(party_branch__grades__year=year, party_branch__grades__grade=Grade.POOR)
+    latest = AnnualGrade.objects.filter(branch__village=OuterRef("pk")).order_by("-year")
     rows = (scoping.visible_villages(user).filter(township__path__startswith=region.path)
-            .values(group).annotate(total=Count("id", distinct=True),
-                                    backward=Count("id", filter=poor, distinct=True)))
+            .annotate(annual_grade=Subquery(latest.values("grade")[:1]))
+            .values(group).annotate(total=Count("id"),
+                                    backward=Count("id", filter=Q(annual_grade=Grade.POOR)))
+            .order_by())
     counts = {row[group]: row for row in rows}
     return [
         RegionRow(child, counts.get(child.pk, {}).get("total", 0),

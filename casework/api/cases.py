@@ -72,10 +72,15 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class OutcomeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000,
+        help_text="For moved_up when the data does not show it: the county's reason.")
 
 
 class CloseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                            max_length=2000)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     evidence = serializers.FileField(required=False)
 
@@ -136,7 +141,8 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
         body = OutcomeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._respond(cases.record_outcome(
-            actor=request.user, case=case, outcome=body.validated_data["outcome"]))
+            actor=request.user, case=case, outcome=body.validated_data["outcome"],
+            override_reason=body.validated_data["override_reason"]))
 
     @extend_schema(request={"multipart/form-data": CloseSerializer})
     @action(detail=True, methods=["post"])
@@ -147,7 +153,8 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
         data = body.validated_data
         return self._respond(cases.close_case(
             actor=request.user, case=case, note=data.get("note", ""),
-            evidence=data.get("evidence"), outcome=data.get("outcome")))
+            evidence=data.get("evidence"), outcome=data.get("outcome"),
+            override_reason=data["override_reason"]))
 
     @extend_schema(request=MeasureSerializer, responses=MeasureSerializer)
     @action(detail=True, methods=["post"])

@@ -46,8 +46,7 @@ def case_list(request):
 
 
 def _openable_villages(user):
-    year = listing.latest_grade_year()
-    return (listing.backward_villages(user, year)
+    return (listing.backward_villages(user)
             .exclude(cases__status__in=OPEN_CASE_STATUSES, cases__campaign__isnull=True)
             .select_related("township").order_by("code"))
 
@@ -189,8 +188,9 @@ def case_measure_done(request, pk: int, measure_id: int):
 @require_POST
 def case_outcome(request, pk: int):
     return _case_form(request, pk, "outcome", OutcomeForm(request.POST),
-                      lambda case, d: cases.record_outcome(actor=request.user, case=case,
-                                                           outcome=d["outcome"]))
+                      lambda case, d: cases.record_outcome(
+                          actor=request.user, case=case, outcome=d["outcome"],
+                          override_reason=d["override_reason"]))
 
 
 @login_required
@@ -199,7 +199,8 @@ def case_close(request, pk: int):
     return _case_form(request, pk, "close", CloseCaseForm(request.POST, request.FILES),
                       lambda case, d: cases.close_case(
                           actor=request.user, case=case, note=d["note"],
-                          evidence=d["evidence"], outcome=d["outcome"] or None))
+                          evidence=d["evidence"], outcome=d["outcome"] or None,
+                          override_reason=d["override_reason"]))
 
 
 @login_required

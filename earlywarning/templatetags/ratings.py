@@ -1,6 +1,6 @@
 from django import template
 
-from earlywarning import ratings
+from earlywarning import consequences, ratings
 
 register = template.Library()
 
@@ -11,3 +11,9 @@ def village_ratings(village):
     timeline = ratings.timeline(village)
     return {"timeline": timeline, "changes": ratings.changes(village),
             "current_color": timeline[-1].color if timeline else None}
+
+
+@register.filter
+def participants(value) -> str:
+    """A talk's participants (``[{"post", "name"}]``) as "post name、post name"."""
+    return "、".join(consequences.describe_participants(value))

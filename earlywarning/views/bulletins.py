@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from openpyxl import Workbook
 
 from core.http import errors_as_message
-from earlywarning import bulletins, documents, tasks, visibility
+from earlywarning import bulletins, consequences, documents, tasks, visibility
 from earlywarning.models.bulletins import Bulletin, BulletinStatus
 from earlywarning.models.ratings import Color, Movement
 from villages import scoping
@@ -115,10 +115,13 @@ def bulletin_export(request, pk: int):
     sheet.append([_("County"), _("Township"), _("Green"), _("Yellow"), _("Red"), _("Unrated"),
                   _("Moved up"), _("Moved down"), _("Red last month"), _("Ratings missing"),
                   _("Ratings late"), _("Loses award eligibility"), _("Officials for a talk")])
+    called = {town["township"]: town.get("officials_for_talk") or []
+              for town in doc["summary"].get("award_ineligible", [])}
     for t in doc["summary"]["townships"]:
         sheet.append([t["county"], t["name"], t["green"], t["yellow"], t["red"], t["unrated"],
                       t["up"], t["down"], t["red_previous"], t["missing"], t["late"],
-                      _("Yes") if t["red_rose"] else "", "、".join(t["officials_for_talk"])])
+                      _("Yes") if t["red_rose"] else "",
+                      "、".join(consequences.describe_participants(called.get(t["id"], [])))])
     entries = workbook.create_sheet(_("Villages"))
     entries.append([_("Township"), _("Village"), _("Color"), _("Last month"), _("Change"),
                     _("Latest tier"), _("Case status"), _("Open ledger items"),

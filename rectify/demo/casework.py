@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from casework import ledger
+from casework import ledger, targets
 from casework.evidence import store_bytes
 from casework.models import (
     Campaign,
@@ -64,6 +64,7 @@ from villages.models import (
 
 HELP_TEAMS = 17
 XINCHANG_PAIRS = 14
+OVERRIDE = "县委组织部综合研判：整改事项全部销号，党员群众评议满意"
 CAMPAIGN_NAME = "百日集中整转"
 CAMPAIGN_START = date(2026, 7, 1)
 CAMPAIGN_TARGET = Decimal("0.80")
@@ -216,7 +217,9 @@ class RectifyDemo:
                 summary=f"{village.name}{GRADE_YEAR}年度定级为较差，列入整顿转化对象。",
                 opened_by=actor, opened_at=at(opened), confirmed_by=actor,
                 confirmed_at=at(opened + timedelta(days=3)), outcome=outcome,
-                outcome_at=at(outcome_day) if outcome else None)
+                outcome_at=at(outcome_day) if outcome else None,
+                # Settled against the ratings once they exist (``settle_outcomes``).
+                outcome_override_reason=OVERRIDE if outcome == CaseStatus.MOVED_UP else "")
             cases.append(case)
             chosen = self.choose(yuyao_types if is_yuyao else classification, rng.randint(1, 3))
             links.append((case, chosen))
@@ -469,3 +472,18 @@ def build_rectification(builder, villages: list[Village]) -> None:
     villages = list(Village.objects.filter(pk__in=[v.pk for v in villages])
                     .select_related("township__parent").order_by("code"))
     RectifyDemo(builder, villages).build()
+
+
+def settle_outcomes() -> int:
+    """Where the data shows a demo case's village moved up (its color improved and held, a better
+    approved tier or grade), record that in place of the county's reason; the rest keep the
+    county's reason, as a county would give it."""
+    settled = 0
+    for case in (Case.objects.filter(outcome=CaseStatus.MOVED_UP, outcome_evidence="")
+                 .select_related("village__township")):
+        evidence = targets.moved_up_evidence(case)
+        if evidence:
+            Case.objects.filter(pk=case.pk).update(outcome_evidence="\n".join(evidence),
+                                                   outcome_override_reason="")
+            settled += 1
+    return settled

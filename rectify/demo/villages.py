@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from rectify.demo.bulletins import build_bulletins
-from rectify.demo.casework import build_rectification
+from rectify.demo.casework import build_rectification, settle_outcomes
 from rectify.demo.common import DEMO_PASSWORD, person_name
 from rectify.demo.ratings import build_ratings
 from rectify.demo.scores import build_demo_scores
@@ -32,6 +32,8 @@ from villages.models import (
     RegionLevel,
     Role,
     Terrain,
+    TownshipPost,
+    TownshipPostKind,
     Village,
 )
 
@@ -127,11 +129,13 @@ class DemoBuilder:
         new_villages = self.build_villages(townships)
         self.build_branches_and_grades(new_villages)
         self.build_people(new_villages)
+        self.build_township_posts(new_villages)
         self.build_users()
         build_demo_scores(seed=self.seed)
         build_rectification(self, new_villages)
         # Last: who is rated depends on grades, tiers and open cases.
         build_ratings(self, new_villages)
+        settle_outcomes()
         build_bulletins(self)
         return self.report
 
@@ -245,7 +249,7 @@ class DemoBuilder:
                     if grade == Grade.AVERAGE and rng.random() < 0.06:
                         grade = Grade.POOR  # and some of last year's have moved up
                 grades.append(AnnualGrade(branch_id=branch_id, year=year, grade=grade,
-                                          graded_on=date(year + 1, 1, 20)))
+                                          graded_on=date(year, 11, 20)))
         AnnualGrade.objects.bulk_create(grades, batch_size=5000)
         self.report.grades = len(grades)
 
@@ -277,6 +281,27 @@ class DemoBuilder:
         return chosen
 
     # --- people in post -------------------------------------------------------------------------
+
+    def build_township_posts(self, villages: list[Village]) -> None:
+        """The township leaders a Shangyu talk (约谈) calls: deputy secretary, organization
+        committee member and the county's organizer. Every seventh township has no organizer on
+        record, so the talk list names the post instead."""
+        townships = sorted({v.township_id: v.township for v in villages}.values(),
+                           key=lambda t: t.code)
+        people, posts = [], []
+        for index, township in enumerate(townships):
+            for post in TownshipPostKind:
+                if post == TownshipPostKind.COUNTY_ORGANIZER and index % 7 == 6:
+                    continue
+                region = township.parent if post == TownshipPostKind.COUNTY_ORGANIZER else township
+                person = Person(name=person_name(self.rng), region=region,
+                                employer=f"{region.name}党委" if region == township
+                                else f"{region.name}委组织部")
+                people.append(person)
+                posts.append(TownshipPost(person=person, township=township, post=post,
+                                          start=date(2024, 1, 8)))
+        Person.objects.bulk_create(people, batch_size=5000)
+        TownshipPost.objects.bulk_create(posts, batch_size=5000)
 
     def build_people(self, villages: list[Village]) -> None:
         rng = self.rng

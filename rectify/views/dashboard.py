@@ -14,8 +14,7 @@ def dashboard(request):
     roots = [region] if region else list(
         scoping.visible_regions(request.user).filter(parent__isnull=True))
     year = listing.latest_grade_year()
-    backward = listing.with_register_columns(
-        listing.backward_villages(request.user, year)).order_by("code")
+    backward = listing.backward_villages(request.user).order_by("code")
     return render(request, "dashboard.html", {
         "summaries": [(root, listing.region_summary(request.user, root)) for root in roots],
         "year": year,

@@ -71,6 +71,10 @@ class CaseFactory(factory.django.DjangoModelFactory):
     status = CaseStatus.RECTIFYING
     opened_at = factory.LazyFunction(timezone.now)
     confirmed_at = factory.LazyFunction(timezone.now)
+    outcome = ""
+    # "Moved up" needs data or the county's reason (case_moved_up_shown_by_data_or_reason).
+    outcome_override_reason = factory.LazyAttribute(
+        lambda case: "县委组织部研判晋位" if case.outcome == "moved_up" else "")
 
 
 class LedgerItemFactory(factory.django.DjangoModelFactory):

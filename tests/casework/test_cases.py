@@ -80,7 +80,12 @@ def test_county_user_walks_a_backward_village_from_opening_to_closed(world, logi
     assert response.status_code == 302
     assert LedgerItem.objects.get(pk=item.pk).status == LedgerStatus.STRUCK_OFF
 
-    client.post(f"/cases/{case.pk}/outcome/", {"outcome": "moved_up"})
+    # Nothing in the data shows it moved up yet: the county must say why it decides so.
+    response = client.post(f"/cases/{case.pk}/outcome/", {"outcome": "moved_up"})
+    assert status_of(case) == CaseStatus.RECTIFYING
+    assert "override_reason" in response.context["outcome_form"].errors
+    client.post(f"/cases/{case.pk}/outcome/", {"outcome": "moved_up",
+                                                "override_reason": "县委组织部综合研判晋位"})
     assert status_of(case) == CaseStatus.MOVED_UP
     response = client.post(f"/cases/{case.pk}/close/", {"note": "晋位升级", "evidence":
                                                         pdf_upload("总结.pdf")})
@@ -92,7 +97,7 @@ def test_county_user_walks_a_backward_village_from_opening_to_closed(world, logi
         "opened", "opened", "rectifying", "moved_up", "closed"]
 
     dashboard = client.get("/").content.decode()
-    assert 'href="/cases/?status=closed">1<' in dashboard
+    assert 'href="/cases/?status=closed" data-figure="1">1<' in dashboard
 
 
 def test_closing_without_outcome_is_refused_and_changes_nothing(world, work, login):

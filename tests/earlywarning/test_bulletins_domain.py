@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -8,7 +10,7 @@ from earlywarning.models.bulletins import Bulletin, BulletinEntry, BulletinStatu
 from earlywarning.models.ratings import RatingStatus, WarningRating
 from tests.earlywarning.bulletin_helpers import OCTOBER, at, rate_september_and_october
 from tests.villages.factories import make_village
-from villages.models import Grade
+from villages.models import Grade, Person, TownshipPost, TownshipPostKind
 
 pytestmark = pytest.mark.usefixtures("frozen", "english")
 
@@ -38,10 +40,17 @@ def test_county_bulletin_counts_colors_moves_and_new_red(rated):
 
 
 def test_shangyu_rule_flags_township_whose_red_count_rose_with_its_officials(rated):
+    person = Person.objects.create(name="周建国", region=rated.fengqiao)
+    TownshipPost.objects.create(person=person, township=rated.fengqiao,
+                                post=TownshipPostKind.DEPUTY_SECRETARY, start=date(2024, 1, 1))
     draft = bulletins.build_draft(actor=None, region=rated.zhuji, month=OCTOBER)
     flagged = draft.summary["award_ineligible"]
     assert [t["name"] for t in flagged] == ["枫桥镇"]
-    assert flagged[0]["officials_for_talk"] == ["fengqiao"]
+    # The deputy secretary by name; the posts nobody holds on record by their title.
+    assert flagged[0]["officials_for_talk"] == [
+        {"post": "deputy_secretary", "name": "周建国"},
+        {"post": "organization_member", "name": ""},
+        {"post": "county_organizer", "name": ""}]
 
 
 def test_cumulative_moves_count_from_the_first_rated_month(rated):

@@ -103,15 +103,16 @@ def rate(world, village, period, color):
 
 
 def test_shangyu_rule_flags_a_township_whose_red_villages_increase(world):
-    # 枫桥镇: 0 → 2 red (breach); 店口镇: 1 → 1 (not an increase).
+    # 枫桥镇: 0 → 1 red (breach) — fq2's red rating does not count, fq2 is not on the
+    # roster; 店口镇: 1 → 1 (not an increase).
     rate(world, world.fq1, "2026-10-H2", "yellow")
     rate(world, world.fq1, "2026-11-H1", "red")
     rate(world, world.fq2, "2026-11-H1", "red")
     rate(world, world.dk1, "2026-10-H2", "red")
     rate(world, world.dk1, "2026-11-H1", "red")
-    check = compliance.red_count_rule(world.users["zhuji"], "2026-11-H1")
+    check = compliance.red_count_rule(world.users["zhuji"], "2026-11")
     assert (check.checked, check.breaches) == (2, 1)
-    assert [(r.township.name, r.before, r.now) for r in check.rows] == [("枫桥镇", 0, 2)]
+    assert [(r.township.name, r.red_before, r.red) for r in check.rows] == [("枫桥镇", 0, 1)]
 
 
 def test_campaign_behind_its_target_is_a_breach(world):
@@ -133,7 +134,8 @@ def test_points_table_names_the_rule_behind_each_point(world, work):
                          date=date(2026, 10, 5), visitor="领导", purpose="走访",
                          logged_by=world.users["zhuji"])
     LedgerItem.objects.filter(pk=work.items["fq1"].pk).update(overdue=True)
-    Case.objects.filter(pk=work.cases["fq1"].pk).update(status="moved_up", outcome="moved_up")
+    Case.objects.filter(pk=work.cases["fq1"].pk).update(
+        status="moved_up", outcome="moved_up", outcome_override_reason="县委研判晋位")
     [row] = [r for r in points.points_table(world.users["zhuji"])
              if r.person == work.pairings["fq1"].partner_person]
     assert {(line.rule.code, line.count, line.points) for line in row.lines} == {
@@ -145,19 +147,19 @@ def test_dashboard_shows_the_rectification_figures_with_links(world, work, login
     LedgerItem.objects.filter(pk=work.items["fq1"].pk).update(overdue=True)
     rate(world, world.fq1, "2026-11-H1", "red")
     page = login("zhuji").get("/").content.decode()
-    assert 'href="/cases/?status=rectifying">2<' in page
+    assert 'href="/cases/?status=rectifying" data-figure="2">2<' in page
     assert 'href="/ledger/?overdue=true"' in page and work.items["fq1"].problem in page
     assert 'href="/village-list' not in page
-    assert '/villages/?color=red">' in page
+    assert '/roster/?period=2026-11-H1&amp;color=red"' in page
     assert "<svg" in page and "polyline" in page
-    assert 'href="/compliance/#instructor_days"' in page
+    assert 'href="/compliance/?month=2026-10#instructor_days"' in page
     # 店口镇 has an open case and no rating for 2026-11-H1: late.
     assert "店口镇" in page.split('id="dash-late"')[1]
 
 
 def test_township_official_dashboard_counts_only_the_township(world, work, login):
     page = login("fengqiao").get("/").content.decode()
-    assert 'href="/cases/?status=rectifying">1<' in page
+    assert 'href="/cases/?status=rectifying" data-figure="1">1<' in page
     assert "湖西村" not in page
 
 
@@ -201,6 +203,7 @@ def test_pages_run_a_constant_number_of_queries(world, work, login, url):
     client = login("zhuji")
     # One overdue item in the small world too, so both runs fill a page.
     LedgerItem.objects.filter(pk=work.items["fq1"].pk).update(overdue=True)
+    client.get(url)  # the periods' rosters are made on first access (a one-time write)
     small = count_queries(client, url)
     build_villages(world, 300)
     assert count_queries(client, url) == small
@@ -210,9 +213,10 @@ def test_dashboard_and_ledger_list_queries_on_20000_villages(world, work, login,
                                                              django_assert_max_num_queries):
     build_villages(world, 20_000)
     client = login("zhuji")
+    client.get("/")  # the periods' rosters are made on first access (a one-time write)
     with django_assert_max_num_queries(40):
         page = client.get("/").content.decode()
-    assert 'href="/cases/?status=rectifying">2002<' in page
+    assert 'href="/cases/?status=rectifying" data-figure="2002">2002<' in page
     with django_assert_max_num_queries(12):
         response = client.get("/ledger/?page_size=200")
     assert response.context["page"].paginator.count == 4002
