@@ -29,7 +29,7 @@ def test_roster_lists_villages_with_their_reasons_for_a_period(w):
     by_name = {row["village_name"]: row for row in data["results"]}
     assert set(by_name) == {"枫源村", "湖西村"}  # 上虞市's 五星村 is not zhuji's to see
     assert by_name["枫源村"]["reasons"] == [{"kind": "poor_grade",
-                                           "detail": "Graded 较差 in 2025"}]
+                                           "detail": "2025年度定级较差"}]
     assert by_name["枫源村"]["removed_at"] is None
 
 
