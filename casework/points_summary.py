@@ -27,15 +27,11 @@ def entries_in(user, *, year: int | None = None, region: Region | None = None,
     return entries
 
 
-def yearly_summary(user, *, year: int, region: Region | None = None,
-                   search: str = "") -> QuerySet:
-    """One row per person for ``year``: total, points per derived rule and by hand, entries and
-    corrections. Rows are dicts (``person``, ``person__name``, ``person__employer``, ``total``,
-    ``entries``, ``corrections``, one key per derived code and ``by_hand``)."""
-    entries = entries_in(user, year=year, region=region)
-    search = (search or "").strip()
-    if search:
-        entries = entries.filter(person__name__icontains=search)
+def summarize(entries: QuerySet[PointsEntry]) -> QuerySet:
+    """One row per person of ``entries`` (e.g. one year's): total, points per derived rule and by
+    hand, entries and corrections. Rows are dicts (``person``, ``person__name``,
+    ``person__employer``, ``total``, ``entries``, ``corrections``, one key per derived code,
+    ``by_hand``), highest total first; one grouped statement."""
     per_code = {code: Sum("points", filter=Q(code=code), default=0) for code in DERIVED_SOURCES}
     return (entries.values("person", "person__name", "person__employer")
             .annotate(total=Sum("points"), entries=Count("pk"),

@@ -31,6 +31,7 @@ def navigation(request):
         (reverse("team-list"), _("Help teams")),
         (reverse("campaign-list"), _("Campaigns")),
         (reverse("compliance"), _("Compliance")),
+        (reverse("points-list"), _("Points")),
     ]
     if scoping.can_use_admin(user):
         nav.append((reverse("admin:index"), _("Administration")))

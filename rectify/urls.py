@@ -9,6 +9,7 @@ from casework.api import campaigns as campaigns_api
 from casework.api import cases as cases_api
 from casework.api import ledger as ledger_api
 from casework.api import pairings as pairings_api
+from casework.api import points as points_api
 from casework.api import teams as teams_api
 from earlywarning.api import bulletins as bulletins_api
 from earlywarning.api import evaluations as evaluations_api
@@ -27,6 +28,7 @@ router.register("pairings", pairings_api.PairingViewSet, basename="pairing")
 router.register("ledger-items", ledger_api.LedgerItemViewSet, basename="ledger-item")
 router.register("campaigns", campaigns_api.CampaignViewSet, basename="campaign")
 router.register("help-teams", teams_api.HelpTeamViewSet, basename="help-team")
+router.register("points-entries", points_api.PointsEntryViewSet, basename="points-entry")
 router.register("ratings", ratings_api.RatingViewSet, basename="rating")
 router.register("indicator-sets", evaluations_api.IndicatorSetViewSet, basename="indicator-set")
 router.register("evaluations", evaluations_api.EvaluationViewSet, basename="evaluation")

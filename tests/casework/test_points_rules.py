@@ -20,6 +20,11 @@ def visit(world, pairing, day):
                          purpose="走访", logged_by=world.users["zhuji"])
 
 
+def year_rows(world, year):
+    return list(points_summary.summarize(
+        points_summary.entries_in(world.users["zhuji"], year=year)))
+
+
 def visit_rule(world):
     points.ensure_default_rules()
     return PointsRule.objects.get(county=world.zhuji, code="visit_month",
@@ -42,7 +47,7 @@ def test_last_years_points_do_not_change_when_this_years_rules_do(world, work, t
         visit(world, pairing, day)
     points_posting.post_month(month=Month(2025, 11))
     points_posting.post_month(month=Month(2025, 12))
-    before = list(points_summary.yearly_summary(world.users["zhuji"], year=2025))
+    before = year_rows(world, 2025)
     assert [(r["person"], r["total"]) for r in before] == [(pairing.partner_person_id, 2)]
 
     time_machine.move_to(datetime(2026, 1, 10, tzinfo=timezone.get_current_timezone()))
@@ -54,9 +59,9 @@ def test_last_years_points_do_not_change_when_this_years_rules_do(world, work, t
     points_posting.post_month(month=Month(2025, 12))
     points_posting.post_month(month=Month(2026, 1))
 
-    after = list(points_summary.yearly_summary(world.users["zhuji"], year=2025))
+    after = year_rows(world, 2025)
     assert after == before
-    [row] = points_summary.yearly_summary(world.users["zhuji"], year=2026)
+    [row] = year_rows(world, 2026)
     assert row["total"] == 3 and row["visit_month"] == 3
     assert {(e.period, e.rule.version, e.points) for e in PointsEntry.objects.all()} == {
         ("2025-11", 1, 1), ("2025-12", 1, 1), ("2026-01", 2, 3)}
@@ -189,7 +194,7 @@ def test_a_correction_is_a_reversing_entry_once_with_a_reason(world, entry):
         -1, entry, entry.period, entry.pairing)
     with pytest.raises(Conflict):
         points.reverse_entry(actor=world.users["zhuji"], entry=entry, reason="再次")
-    [row] = points_summary.yearly_summary(world.users["zhuji"], year=2026)
+    [row] = year_rows(world, 2026)
     assert (row["total"], row["entries"], row["corrections"]) == (0, 2, 1)
     # The reversed source is not posted again by a later run.
     points_posting.post_month(month=Month(2026, 11))
