@@ -26,6 +26,7 @@ from casework.models.ledger import (  # noqa: F401
     LedgerItem,
     LedgerStatus,
 )
+from casework.models.lineage import CarriedWork  # noqa: F401
 from casework.models.pairing import (  # noqa: F401
     NAMED_KINDS,
     PERSON_KINDS,
