@@ -99,6 +99,14 @@ def carry_over(*, event: LineageEvent, actor) -> list[CarriedWork]:
 
 def carried_into(villages) -> QuerySet[CarriedWork]:
     """What mergers and splits carried into these villages, with what each row shows."""
-    return (CarriedWork.objects.filter(to_village__in=villages)
-            .select_related("event", "from_village", "case", "ledger_item", "pairing")
+    return _shown(CarriedWork.objects.filter(to_village__in=villages))
+
+
+def carried_by(event: LineageEvent) -> QuerySet[CarriedWork]:
+    return _shown(CarriedWork.objects.filter(event=event))
+
+
+def _shown(rows: QuerySet[CarriedWork]) -> QuerySet[CarriedWork]:
+    return (rows.select_related("event", "from_village", "case", "ledger_item",
+                                "pairing__partner_person", "pairing__partner_village")
             .order_by("-event__effective_date", "event_id", "pk"))

@@ -13,6 +13,7 @@ def navigation(request):
         (reverse("dashboard"), _("Dashboard")),
         (reverse("village-list"), _("Villages")),
         (reverse("region-browse"), _("Regions")),
+        (reverse("lineage-list"), _("Lineage")),
         (reverse("evaluation-list"), _("Evaluations")),
     ]
     if scoping.can_enter_ratings(user):
