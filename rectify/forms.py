@@ -19,8 +19,7 @@ class DateInput(forms.DateInput):
 
 
 class LineageEventForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=LineageKind.choices,
-                             widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of event"), choices=LineageKind.choices)
     effective_date = forms.DateField(label=gettext_lazy("Effective date"), widget=DateInput)
     document_number = forms.CharField(label=gettext_lazy("Document number (文号)"),
                                       max_length=60)

@@ -6,6 +6,8 @@ correction (a reversing entry with its reason).
 Postings are idempotent and the extras are made only once, so a second ``load_demo`` adds
 nothing."""
 
+from datetime import datetime, time
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -40,7 +42,8 @@ def _post(first: Month, last: Month) -> None:
     latest = Month.containing(timezone.localdate()).previous()
     month = first
     while month <= min(last, latest):
-        points_posting.post_month(month=month)
+        ran = timezone.make_aware(datetime.combine(month.next_start(), time(2, 0)))
+        points_posting.post_month(month=month, now=ran)
         month = Month.containing(month.next_start())
 
 
