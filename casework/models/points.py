@@ -105,7 +105,7 @@ class PointsRule(models.Model):
 
     def save(self, *args, **kwargs):
         # A version is never edited: a change is a new version (casework/points.py change_rule).
-        if self.pk is not None and not kwargs.get("force_insert"):
+        if not self._state.adding:
             raise NotAllowed(_("A points rule is never edited; make a new version."))
         super().save(*args, **kwargs)
 
@@ -196,13 +196,9 @@ class PointsEntry(models.Model):
         return f"{self.person} {self.period} {self.points:+d}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
+        if not self._state.adding:
             raise NotAllowed(_("Points entries are never changed; record a reversing entry."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise NotAllowed(_("Points entries are never deleted; record a reversing entry."))
-
-    @property
-    def source(self):
-        return self.pairing or self.ledger_item or self.case or self.instructor_days

@@ -164,10 +164,10 @@ def test_an_event_needs_a_document_a_reason_and_a_sensible_date(world, changes, 
 
 def test_a_retired_village_takes_no_further_part(world):
     merge(world, [world.fq1, world.fq2], world.fq2)
-    with pytest.raises(DomainError, match="retired") as error:
+    with pytest.raises(DomainError, match="已撤销") as error:
         merge(world, [world.fq2, world.fq1], world.fq2)
     assert error.value.field == "predecessors"
-    with pytest.raises(DomainError, match="retired") as error:
+    with pytest.raises(DomainError, match="已撤销") as error:
         split(world, world.fq2, successors=[world.fq1],
               new=[NewVillage("330681108301", "一", world.fengqiao)])
     assert error.value.field == "successors"
@@ -190,7 +190,7 @@ def test_city_staff_may_make_an_event_in_any_county_below_them(world):
 
 def test_a_new_village_cannot_take_a_retired_code(world):
     merge(world, [world.fq1, world.fq2], world.fq2)
-    with pytest.raises(DomainError, match="never reused"):
+    with pytest.raises(DomainError, match="永不再用"):
         split(world, world.fq2, new=[NewVillage(world.fq1.code, "枫源新村", world.fengqiao),
                                      NewVillage("330681108302", "二", world.fengqiao)])
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -258,7 +258,7 @@ def test_open_work_moves_to_the_successor_with_a_record(world, work):
     assert records == {(case.pk, None, None, None, False), (None, item.pk, None, 1, False),
                        (None, None, work.pairings["fq1"].pk, None, False),
                        (None, None, partner.pk, None, True)}
-    assert item.history.first().history_change_reason.startswith("Carried over")
+    assert item.history.first().history_change_reason.startswith("随村撤并转入")
 
 
 def test_closed_and_finished_work_stays_with_the_retired_village(world, work):
