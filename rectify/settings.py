@@ -292,4 +292,5 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "HelpTeamStatusEnum": "casework.models.HelpTeamStatus",
     "ProjectStatusEnum": "casework.models.ProjectStatus",
     "RatingStatusEnum": "earlywarning.models.ratings.RatingStatus",
+    "LineageKindEnum": "villages.models.LineageKind",
 })

@@ -7,7 +7,8 @@ are never changed or deleted (PUT, PATCH, DELETE: 405)."""
 
 import django_filters
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -21,6 +22,13 @@ from villages.lineage import NewVillage
 from villages.models import LineageEvent, LineageKind, LineageLink, LineageRole, RegionLevel
 
 
+# A plain (non-model) serializer gives the schema generator no model to read these ids from.
+@extend_schema_field(OpenApiTypes.INT)
+class VillageIdField(ScopedVillageField):
+    """A village id the caller may see."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
 class TownshipField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return scoping.visible_regions(self.context["request"].user).filter(
@@ -39,15 +47,15 @@ class LineageInputSerializer(serializers.Serializer):
     # Blank is the domain's to refuse, with its own message naming the field.
     document_number = serializers.CharField(max_length=60, allow_blank=True)
     reason = serializers.CharField(allow_blank=True)
-    predecessors = ScopedVillageField(many=True, required=False)
-    successors = ScopedVillageField(many=True, required=False)
+    predecessors = VillageIdField(many=True, required=False)
+    successors = VillageIdField(many=True, required=False)
     new_villages = NewVillageSerializer(many=True, required=False)
     carried_to = serializers.CharField(max_length=12, required=False, allow_blank=True,
                                        help_text="Split: the code of the successor that takes "
                                                  "over the open work.")
     from_township = TownshipField(required=False, allow_null=True)
     to_township = TownshipField(required=False, allow_null=True)
-    villages = ScopedVillageField(many=True, required=False,
+    villages = VillageIdField(many=True, required=False,
                                   help_text="Township merger: the villages that move (default: "
                                             "every active village).")
 
