@@ -68,9 +68,9 @@ def _synthetic_quarter():
     import random
     from decimal import Decimal
 
-    from rectify.demo import scores as demo_scores
     from earlywarning.catalogue import applicable_set
     from earlywarning.models.evaluations import Evaluation
+    from rectify.demo import scores as demo_scores
     from villages.models import Region, Village
 
     demo_scores.build_indicator_sets()

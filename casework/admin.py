@@ -23,6 +23,8 @@ from casework.models import (
     LedgerItem,
     Pairing,
     PersonnelMeasure,
+    PointsEntry,
+    PointsRule,
     ProblemType,
     Project,
     Visit,
@@ -240,3 +242,46 @@ class LedgerItemAdmin(VillageScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # 挂牌销号: an item is struck off, never deleted — not even by a superuser.
         return False
+
+
+class ReadOnlyLedgerAdmin(ScopedAdmin):
+    """The points ledger and its rule versions are written only by the domain functions (the
+    monthly task, the points pages): the admin shows them and changes nothing, not even for a
+    superuser."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def can_change(self, user, obj):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PointsRule)
+class PointsRuleAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["label", "code", "county", "version", "points", "effective_from",
+                    "effective_until"]
+    list_filter = ["derived_from"]
+    list_select_related = ["county"]
+
+    def scoped_queryset(self, user, queryset):
+        return queryset.filter(county__in=scoping.visible_regions(user))
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["person", "period", "code", "points", "village", "recorded_by",
+                    "recorded_at", "reverses"]
+    list_filter = ["code"]
+    search_fields = ["person__name", "village__name", "period"]
+    list_select_related = ["person", "village", "recorded_by", "reverses"]
+
+    def scoped_queryset(self, user, queryset):
+        return queryset.filter(pk__in=visibility.points_entries(user).values("pk"))

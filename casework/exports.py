@@ -1,10 +1,12 @@
-"""The county ledger as a spreadsheet. Callers pass querysets already narrowed by scoping."""
+"""The county ledger and the yearly points as spreadsheets. Callers pass rows already narrowed
+by scoping."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
-from casework.models import LedgerStatus
+from casework.models import DERIVED_SOURCES, LedgerStatus, PointsSource
 
 
 def write_ledger_workbook(items, stream) -> None:
@@ -27,4 +29,33 @@ def write_ledger_workbook(items, stream) -> None:
             timezone.localtime(item.struck_off_at).strftime("%Y-%m-%d %H:%M")
             if item.struck_off_at else "",
         ])
+    workbook.save(stream)
+
+
+# A text cell starting with one of these would be read as a formula by a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_points_workbook(rows, stream, *, year: int) -> None:
+    """The yearly points summary for 年度考核: one row per cadre, from ``summarize``'s rows.
+    Text cells that a spreadsheet could take for a formula are stored as quoted text."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Points %(year)d") % {"year": year})
+
+    def cell(value):
+        if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+            return value
+        text = WriteOnlyCell(sheet, value=value)
+        text.data_type, text.quotePrefix = "s", True
+        return text
+
+    sources = list(DERIVED_SOURCES)
+    labels = dict(PointsSource.choices)
+    sheet.append([cell(str(v)) for v in [
+        _("Year"), _("Name"), _("Employer or unit"), *(labels[s] for s in sources),
+        _("Recorded by hand"), _("Total"), _("Entries"), _("Corrections")]])
+    for row in rows:
+        sheet.append([year, cell(row["person__name"]), cell(row["person__employer"]),
+                      *(row[s] for s in sources), row["by_hand"], row["total"],
+                      row["entries"], row["corrections"]])
     workbook.save(stream)

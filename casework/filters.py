@@ -1,6 +1,8 @@
-"""Filters for the case and ledger lists, shared by the HTML pages, the export and the API."""
+"""Filters for the case, ledger and points lists, shared by the HTML pages, the exports and the
+API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +16,7 @@ from casework.models import (
     ProblemType,
 )
 from core.filters import SinceFilter
+from core.periods import MAX_YEAR, MIN_YEAR
 from villages import scoping
 from villages.models import RegionLevel
 
@@ -83,3 +86,36 @@ class LedgerFilter(_ScopedFilter):
 
 class PairingFilter(_ScopedFilter):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PairingKind.choices)
+
+
+# --- Points (积分制) ------------------------------------------------------------------------------
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class PointsFilter(django_filters.FilterSet):
+    """The yearly points summary (HTML and Excel): a year, a region, part of a name."""
+
+    year = YearFilter(label=_("Year"), method="in_year", min_value=MIN_YEAR, max_value=MAX_YEAR)
+    region = RegionFilter(
+        label=_("Region"), queryset=_regions, method="in_subtree",
+        help_text=_("Any region: matches every village in its subtree."))
+    search = django_filters.CharFilter(label=_("Name"), field_name="person__name",
+                                       lookup_expr="icontains")
+
+    def in_year(self, queryset, name, value):
+        return queryset.filter(period__startswith=f"{value:04d}-")
+
+    def in_subtree(self, queryset, name, region):
+        return queryset.filter(village__township__path__startswith=region.path)
+
+
+class PointsEntryFilter(PointsFilter):
+    """``/api/v1/points-entries/``: the summary's filters, a person and a change time."""
+
+    person = django_filters.NumberFilter(label=_("Person"), field_name="person")
+    since = django_filters.IsoDateTimeFilter(
+        label=_("Recorded since"), field_name="recorded_at", lookup_expr="gte",
+        help_text=_("ISO time: entries recorded at or after it."))

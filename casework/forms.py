@@ -160,3 +160,40 @@ class PairingForm(forms.Form):
 class MeetingForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
     decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Points (积分制) ------------------------------------------------------------------------------
+
+
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+
+class RuleChangeForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=80)
+    # Range and meaning are the domain's (casework/points.py), which names the field.
+    points = forms.IntegerField(label=_("Points"))
+    effective_from = forms.CharField(label=_("Effective from (month)"), max_length=7,
+                                     widget=MonthInput, help_text=_("Like 2027-01."))
+
+
+class RuleAddForm(RuleChangeForm):
+    code = forms.CharField(label=_("Code"), max_length=40,
+                           help_text=_("Lower-case letters, digits and _, e.g. commendation."))
+    field_order = ["code", "label", "points", "effective_from"]
+
+
+class ReverseEntryForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=500)
+
+
+class RecordPointsForm(forms.Form):
+    rule = forms.ModelChoiceField(label=_("Rule"), queryset=None)
+    village = forms.ModelChoiceField(label=_("Village"), queryset=None)
+    period = forms.CharField(label=_("Month"), max_length=7, widget=MonthInput)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args, rules, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = rules
+        self.fields["village"].queryset = villages

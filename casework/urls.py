@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import campaigns, cases, ledger, pairings, teams
+from casework.views import campaigns, cases, ledger, pairings, points, teams
 
 urlpatterns = [
     path("cases/", cases.case_list, name="case-list"),
@@ -38,4 +38,13 @@ urlpatterns = [
     path("pairings/<int:pk>/days/", pairings.pairing_days, name="pairing-days"),
     path("campaigns/", campaigns.campaign_list, name="campaign-list"),
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    path("points/", points.points_list, name="points-list"),
+    path("points/export.xlsx", points.points_export, name="points-export"),
+    path("points/people/<int:pk>/", points.points_person, name="points-person"),
+    path("points/people/<int:pk>/record/", points.points_record, name="points-record"),
+    path("points/entries/<int:pk>/reverse/", points.points_reverse, name="points-reverse"),
+    path("points/rules/", points.points_rules, name="points-rules"),
+    path("points/rules/<int:pk>/change/", points.points_rule_change, name="points-rule-change"),
+    path("points/rules/county/<int:county_id>/add/", points.points_rule_add,
+         name="points-rule-add"),
 ]

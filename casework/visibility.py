@@ -13,6 +13,7 @@ from casework.models import (
     InstructorDays,
     LedgerItem,
     Pairing,
+    PointsEntry,
     Project,
     Visit,
 )
@@ -53,3 +54,9 @@ def help_teams(user) -> QuerySet[HelpTeam]:
 
 def campaigns(user) -> QuerySet[Campaign]:
     return scoping.visible_in_or_above(user, Campaign.objects.all())
+
+
+def points_entries(user) -> QuerySet[PointsEntry]:
+    """Points entries are read with their village: a township official and a helper see the
+    points earned in their villages."""
+    return scoping.visible_by_village(user, PointsEntry.objects.all())

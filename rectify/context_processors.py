@@ -13,6 +13,7 @@ def navigation(request):
         (reverse("dashboard"), _("Dashboard")),
         (reverse("village-list"), _("Villages")),
         (reverse("region-browse"), _("Regions")),
+        (reverse("lineage-list"), _("Lineage")),
         (reverse("evaluation-list"), _("Evaluations")),
     ]
     if scoping.can_enter_ratings(user):
@@ -31,6 +32,7 @@ def navigation(request):
         (reverse("team-list"), _("Help teams")),
         (reverse("campaign-list"), _("Campaigns")),
         (reverse("compliance"), _("Compliance")),
+        (reverse("points-list"), _("Points")),
     ]
     if scoping.can_use_admin(user):
         nav.append((reverse("admin:index"), _("Administration")))

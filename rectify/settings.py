@@ -231,6 +231,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.flag_overdue_ledger_items",
         "schedule": crontab(hour=0, minute=10),
     },
+    # Points (积分制): the month just ended, once its last day's ledger strike-offs and overdue
+    # flags (00:10) are in.
+    "casework-monthly-points": {
+        "task": "casework.tasks.post_monthly_points",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
     # Warning ratings: the task itself decides whether today is the 1st, the 16th or two days
     # before a deadline, so the schedule stays right whatever RATING_DEADLINE_DAYS is.
     "earlywarning-rating-reminders": {
@@ -291,4 +297,5 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "HelpTeamStatusEnum": "casework.models.HelpTeamStatus",
     "ProjectStatusEnum": "casework.models.ProjectStatus",
     "RatingStatusEnum": "earlywarning.models.ratings.RatingStatus",
+    "LineageKindEnum": "villages.models.LineageKind",
 })

@@ -1,5 +1,7 @@
 """A village's one timeline: its grade by year, tier by quarter, color by half-month and the
-events of its cases, newest first. Five queries whatever the length of the history."""
+events of its cases, newest first — with those of the villages it was formed from (mergers and
+splits, ``villages/lineage.py``), each marked with the predecessor's name. Six queries whatever
+the length of the history."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +20,7 @@ from earlywarning.models import (
     Tier,
     WarningRating,
 )
+from villages.lineage import predecessors
 from villages.models import AnnualGrade, Grade, Village
 
 
@@ -29,41 +32,44 @@ class Event:
     label: str
     detail: str = ""
     value: str = ""  # the code behind the label (color, tier), for styling only
+    village_name: str = ""  # set when the event is a predecessor's
 
 
-def _grades(village: Village) -> list[Event]:
-    return [Event(graded_on or date(year, 12, 31), "grade", str(year), Grade(grade).label)
-            for year, grade, graded_on in AnnualGrade.objects.filter(
-                branch__village=village).values_list("year", "grade", "graded_on")]
+def _grades(ids, names) -> list[Event]:
+    return [Event(graded_on or date(year, 12, 31), "grade", str(year), Grade(grade).label,
+                  village_name=names.get(village_id, ""))
+            for village_id, year, grade, graded_on in AnnualGrade.objects.filter(
+                branch__village__in=ids).values_list("branch__village_id", "year", "grade",
+                                                     "graded_on")]
 
 
-def _tiers(village: Village) -> list[Event]:
-    approved = set(QuarterApproval.objects.filter(
-        county_id=village.township.parent_id, revoked_at__isnull=True)
-        .values_list("quarter", flat=True))
+def _tiers(ids, names) -> list[Event]:
+    approved = set(QuarterApproval.objects.filter(revoked_at__isnull=True).values_list(
+        "county_id", "quarter"))
     events = []
-    for quarter, tier, status in (Evaluation.objects.filter(village=village, tier__isnull=False)
-                                  .values_list("quarter", "tier", "status")):
-        detail = (_("approved") if quarter in approved
+    for village_id, county_id, quarter, tier, status in (
+            Evaluation.objects.filter(village__in=ids, tier__isnull=False)
+            .values_list("village_id", "county_id", "quarter", "tier", "status")):
+        detail = (_("approved") if (county_id, quarter) in approved
                   else str(EvaluationStatus(status).label) + " · " + _("not counted yet"))
         events.append(Event(parse_quarter(quarter).end, "tier", quarter, Tier(tier).label,
-                            detail, str(tier)))
+                            detail, str(tier), names.get(village_id, "")))
     return events
 
 
-def _colors(village: Village) -> list[Event]:
+def _colors(ids, names) -> list[Event]:
     return [Event(HalfMonth.parse(period).end, "color", period, Color(color).label, reason,
-                  color)
-            for period, color, reason in WarningRating.objects.filter(
-                village=village, status=RatingStatus.SUBMITTED)
-            .values_list("period", "color", "reason")]
+                  color, names.get(village_id, ""))
+            for village_id, period, color, reason in WarningRating.objects.filter(
+                village__in=ids, status=RatingStatus.SUBMITTED)
+            .values_list("village_id", "period", "color", "reason")]
 
 
-def _cases(village: Village) -> list[Event]:
+def _cases(ids, names) -> list[Event]:
     events, last_status = [], {}
-    for record in (Case.history.filter(village_id=village.pk)
+    for record in (Case.history.filter(village_id__in=ids)
                    .order_by("history_date", "history_id")
-                   .values("id", "status", "source", "history_date", "outcome",
+                   .values("id", "village_id", "status", "source", "history_date", "outcome",
                            "outcome_override_reason")):
         case_id, status = record["id"], record["status"]
         if last_status.get(case_id) == status:
@@ -75,11 +81,16 @@ def _cases(village: Village) -> list[Event]:
             label = _("Case #%(number)s: %(status)s") % {
                 "number": case_id, "status": CaseStatus(status).label}
         detail = record["outcome_override_reason"] if status == CaseStatus.MOVED_UP else ""
-        events.append(Event(day, "case", str(case_id), label, detail, status))
+        events.append(Event(day, "case", str(case_id), label, detail, status,
+                            names.get(record["village_id"], "")))
         last_status[case_id] = status
     return events
 
 
 def village_timeline(village: Village) -> list[Event]:
-    events = [*_grades(village), *_tiers(village), *_colors(village), *_cases(village)]
+    # A predecessor's events carry its name; the village's own carry none.
+    names = dict(predecessors(village).values_list("pk", "name"))
+    ids = [village.pk, *names]
+    events = [*_grades(ids, names), *_tiers(ids, names), *_colors(ids, names),
+              *_cases(ids, names)]
     return sorted(events, key=lambda e: (e.day, e.kind), reverse=True)

@@ -9,14 +9,16 @@ from casework.api import campaigns as campaigns_api
 from casework.api import cases as cases_api
 from casework.api import ledger as ledger_api
 from casework.api import pairings as pairings_api
+from casework.api import points as points_api
 from casework.api import teams as teams_api
 from earlywarning.api import bulletins as bulletins_api
 from earlywarning.api import evaluations as evaluations_api
 from earlywarning.api import ratings as ratings_api
 from earlywarning.api import roster as roster_api
 from rectify import health, schedule
+from rectify.api import lineage as lineage_api
 from rectify.api import villages as rectify_villages_api
-from rectify.views import compliance, dashboard, villages
+from rectify.views import compliance, dashboard, lineage, villages
 from villages import api as villages_api
 
 router = DefaultRouter()
@@ -28,6 +30,8 @@ router.register("pairings", pairings_api.PairingViewSet, basename="pairing")
 router.register("ledger-items", ledger_api.LedgerItemViewSet, basename="ledger-item")
 router.register("campaigns", campaigns_api.CampaignViewSet, basename="campaign")
 router.register("help-teams", teams_api.HelpTeamViewSet, basename="help-team")
+router.register("points-entries", points_api.PointsEntryViewSet, basename="points-entry")
+router.register("lineage-events", lineage_api.LineageEventViewSet, basename="lineage-event")
 router.register("ratings", ratings_api.RatingViewSet, basename="rating")
 router.register("indicator-sets", evaluations_api.IndicatorSetViewSet, basename="indicator-set")
 router.register("evaluations", evaluations_api.EvaluationViewSet, basename="evaluation")
@@ -45,6 +49,9 @@ urlpatterns = [
     path("regions/", villages.region_browse, name="region-browse"),
     path("regions/<int:pk>/", villages.region_browse, name="region-detail"),
     path("compliance/", compliance.compliance_page, name="compliance"),
+    path("lineage/", lineage.lineage_list, name="lineage-list"),
+    path("lineage/new/", lineage.lineage_new, name="lineage-new"),
+    path("lineage/<int:pk>/", lineage.lineage_detail, name="lineage-detail"),
     path("", include("casework.urls")),
     path("", include("earlywarning.urls")),
     path("healthz", health.healthz, name="healthz"),

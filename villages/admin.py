@@ -145,6 +145,12 @@ class VillageAdmin(ScopedAdmin, SimpleHistoryAdmin):
     def can_change(self, user, obj):
         return scoping.can_edit_village(user, obj)
 
+    def get_readonly_fields(self, request, obj=None):
+        # A village in a merger or split keeps its code for good (villages/lineage.py).
+        if obj is not None and obj.lineage_links.exists():
+            return ["code"]
+        return []
+
     def save_model(self, request, obj, form, change):
         try:
             registry.save_village(actor=request.user, village=obj)

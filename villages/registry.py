@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import NotAllowed
+from core.errors import DomainError, NotAllowed
 from villages import scoping
-from villages.models import Village
+from villages.models import LineageLink, Village
 
 
 @transaction.atomic
@@ -19,6 +19,11 @@ def save_village(*, actor, village: Village) -> Village:
         before = Village.objects.select_for_update().select_related("township").get(pk=village.pk)
         if not scoping.can_edit_village(actor, before):
             raise NotAllowed(_("You may not change this village."))
+        # The database refuses it too (lineage links refer to the code), but only at commit.
+        if before.code != village.code and LineageLink.objects.filter(
+                village_id=before.code).exists():
+            raise DomainError(_("The code of a village in a merger or split never changes: a "
+                                "retired village keeps its code for good."), field="code")
     if village.township_id and not scoping.can_place_village_in(actor, village.township):
         raise NotAllowed(_("You may not place a village in this region."), field="township")
     village.full_clean()

@@ -369,3 +369,35 @@ def visible_bulletins(user, bulletins: QuerySet, *, published: Q) -> QuerySet:
         return bulletins.filter(Q(pk__in=readable.values("pk"))
                                 | Q(region__path__startswith=region.path))
     return readable
+
+
+# --- Points (积分制) ------------------------------------------------------------------------------
+# Points entries are read like the rest of the work: an entry of a village is visible when the
+# village is (township officials and helpers see their villages' points). Rules belong to the
+# county (city above it); only its staff change them, record points by hand or reverse an entry.
+
+
+def can_manage_points_rules(user, county: Region) -> bool:
+    return is_staff_over(user, county)
+
+
+def can_correct_points(user, village: Village) -> bool:
+    """Record an entry by hand, or reverse a wrong one: the county over the village."""
+    return is_staff_over(user, village.township)
+
+
+# --- Village lineage (mergers, splits, 撤乡并镇) -----------------------------------------------
+# A lineage event changes the register of a county: only staff over every village and township
+# it touches may make one. Everyone who sees one of its villages reads it.
+
+
+def can_make_lineage_event(user, regions) -> bool:
+    """``regions``: the townships of every village involved, and every township named."""
+    regions = list(regions)
+    return bool(regions) and all(is_staff_over(user, region) for region in regions)
+
+
+def visible_lineage_events(user, events: QuerySet, links: QuerySet) -> QuerySet:
+    """Events with at least one visible village among ``links`` (the event-village table)."""
+    return events.filter(pk__in=links.filter(village__in=visible_villages(user))
+                         .values("event_id"))

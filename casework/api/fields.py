@@ -3,11 +3,13 @@
 Querysets come from ``villages/scoping.py``; writes go through the domain functions, whose errors
 carry their HTTP status (``core/errors.py``) and reach the client through one handler.
 """
+from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers
 
 from casework.models import (
     ProblemType,
 )
+from core.errors import DomainError
 from villages import scoping
 
 
@@ -40,3 +42,21 @@ class WritePermission(permissions.BasePermission):
 
 
 BASE_PERMISSIONS = [permissions.IsAuthenticated, WritePermission]
+
+
+# Query parameters every list understands besides its filters.
+LIST_PARAMS = ("page", "page_size", "format")
+
+
+class StrictQueryMixin:
+    """A list refuses a query parameter it does not know (a typo would otherwise return every
+    row unfiltered) with 400 naming the allowed ones."""
+
+    def list(self, request, *args, **kwargs):
+        allowed = [*self.filterset_class.base_filters, *LIST_PARAMS]
+        unknown = sorted(set(request.query_params) - set(allowed))
+        if unknown:
+            raise DomainError(_("Unknown query parameter %(names)s; allowed: %(allowed)s.")
+                              % {"names": ", ".join(unknown), "allowed": ", ".join(allowed)},
+                              field=unknown[0])
+        return super().list(request, *args, **kwargs)

@@ -119,6 +119,10 @@ class Case(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                   blank=True, related_name="+", verbose_name=_("closed by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The village the case was opened for, when a merger or split carried it to a successor.
+    carried_from = models.ForeignKey("villages.Village", on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("carried over from"))
     history = HistoricalRecords()
 
     class Meta:
@@ -126,11 +130,15 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         constraints = [
+            # A case carried over from a merged village sits beside the successor's own: the
+            # one-case rules hold for the cases opened for the village itself.
             models.UniqueConstraint(fields=["village", "campaign"],
+                                    condition=Q(carried_from__isnull=True),
                                     name="case_once_per_village_campaign"),
             # NULL never equals NULL in a unique index: without a campaign, one open case.
             models.UniqueConstraint(fields=["village"],
-                                    condition=Q(campaign__isnull=True) & ~Q(status="closed"),
+                                    condition=Q(campaign__isnull=True) & ~Q(status="closed")
+                                    & Q(carried_from__isnull=True),
                                     name="case_one_open_without_campaign"),
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values),
                                    name="case_status_valid"),

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.periods import Quarter, parse_quarter
@@ -32,6 +33,7 @@ from earlywarning.models.evaluations import (
 from villages.models import (
     AnnualGrade,
     Grade,
+    LineageLink,
     Post,
     PostAssignment,
     Region,
@@ -188,7 +190,12 @@ def build_demo_scores(*, seed: int) -> DemoScoresReport:
     report.indicator_sets = len(sets)
     indicators = {region_id: list(s.indicators.order_by("position", "code"))
                   for region_id, s in sets.items()}
-    villages = list(Village.objects.filter(is_active=True).values_list(
+    # The demo quarters end before the demo's lineage events: a village a merger or split
+    # retired was scored then, one a split created did not exist yet.
+    links = LineageLink.objects.values("village_id")
+    villages = list(Village.objects.filter(
+        Q(is_active=True) | Q(code__in=links.filter(retired=True)))
+        .exclude(code__in=links.filter(created=True)).values_list(
         "pk", "code", "township__parent_id", "township__parent__parent_id").order_by("code"))
     latest_year = AnnualGrade.objects.latest_year()
     grades = dict(AnnualGrade.objects.filter(year=latest_year).values_list(

@@ -14,9 +14,12 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from core.periods import Month
 from rectify.demo.bulletins import build_bulletins
 from rectify.demo.casework import build_rectification, settle_outcomes
 from rectify.demo.common import DEMO_PASSWORD, person_name
+from rectify.demo.lineage import build_lineage
+from rectify.demo.points import build_points
 from rectify.demo.ratings import build_ratings
 from rectify.demo.scores import build_demo_scores
 from villages.models import (
@@ -137,6 +140,11 @@ class DemoBuilder:
         build_ratings(self, new_villages)
         settle_outcomes()
         build_bulletins(self)
+        # Points are posted month by month as the task would have, around the lineage events
+        # (a merger in 2026-09, a split in 2026-10), so earlier months name the old villages.
+        build_points(self, last=Month(2026, 8))
+        build_lineage(self, new_villages)
+        build_points(self, first=Month(2026, 9))
         return self.report
 
     # --- regions --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from casework import points
+from casework import points, points_summary
 from core.errors import DomainError
 from core.periods import Month
 from rectify import compliance
@@ -45,9 +45,12 @@ def compliance_page(request):
     return render(request, "rectify/compliance.html", {
         "checks": checks, "month": month,
         "period": compliance.last_closed_half_month(today),
-        "points": points.points_table(request.user, region=region)[:200] if region else [],
+        # The points ledger of this year, as posted (rules of past months stay as they were).
+        "points": points_summary.points_table(
+            request.user, region=region, year=today.year)[:200] if region else [],
         "points_region": region,
-        "rules": points.RULES.values(),
+        "points_year": today.year,
+        "rules": points.rules_in_effect(region) if region else [],
         "counties": scoping.visible_regions(request.user).filter(
             level=RegionLevel.COUNTY).order_by("code"),
         "row_limit": COMPLIANCE_ROWS,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.pagination import PAGE_SIZES, paginate
 from earlywarning import evaluations
 from rectify.filters import VillageFilter
+from rectify.lineage import village_lineage
 from rectify.timeline import village_timeline
 from rectify.villages import village_rows
 from villages import exports, listing, scoping
@@ -56,6 +57,7 @@ def village_detail(request, pk: int):
         "can_edit": scoping.can_edit_village(request.user, village),
         "evaluation_panel": evaluations.village_panel(request.user, village),
         "timeline": village_timeline(village),
+        "lineage": village_lineage(request.user, village),
     })
 
 

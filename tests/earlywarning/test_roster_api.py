@@ -112,7 +112,8 @@ def test_talks_and_eligibility_come_from_the_published_bulletin(w, flagged):
 def test_a_talk_is_recorded_as_held_by_the_county_only(w, flagged):
     talk = Talk.objects.get()
     url = f"/api/v1/talks/{talk.pk}/held/"
-    held = {"held_on": "2026-11-19", "notes": "约谈乡镇党委副书记、组织委员", "follow_up": "月底复查"}
+    held = {"held_on": "2026-11-19", "notes": "约谈乡镇党委副书记、组织委员",
+            "follow_up": "月底复查"}
     assert api(w.users["fengqiao"]).post(url, held).status_code == 403
     assert api(w.users["shangyu"]).post(url, held).status_code == 404
     future = api(w.users["zhuji"]).post(url, {**held, "held_on": "2026-12-01"})
@@ -134,6 +135,7 @@ def test_only_the_county_restores_eligibility_and_says_why(w, flagged):
     url = f"/api/v1/award-eligibility/{eligibility.pk}/restore/"
     assert api(w.users["fengqiao"]).post(url, {"reason": "整改到位"}).status_code == 403
     assert api(w.users["zhuji"]).post(url, {"reason": ""}).status_code == 400
-    assert api(w.users["zhuji"]).post(url, {"reason": "经复核，红色村数系统误判"}).status_code == 200
+    restored = api(w.users["zhuji"]).post(url, {"reason": "经复核，红色村数系统误判"})
+    assert restored.status_code == 200
     eligibility.refresh_from_db()
     assert (eligibility.status, eligibility.restored_by) == ("restored", w.users["zhuji"])

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from casework import campaigns, points
+from casework import campaigns, points_posting, points_summary
 from casework.models import (
     Case,
     CaseStatus,
@@ -19,6 +19,7 @@ from casework.models import (
     Project,
     Visit,
 )
+from core.periods import Month
 from earlywarning.models import WarningRating
 from rectify import compliance
 from tests.casework.factories import CampaignFactory, CaseFactory, LedgerItemFactory
@@ -126,21 +127,23 @@ def test_campaign_behind_its_target_is_a_breach(world):
     assert progress.ended and progress.behind
 
 
-def test_points_table_names_the_rule_behind_each_point(world, work):
-    Visit.objects.create(village=world.fq1, pairing=work.pairings["fq1"],
-                         date=date(2026, 9, 5), visitor="领导", purpose="走访",
-                         logged_by=world.users["zhuji"])
-    Visit.objects.create(village=world.fq1, pairing=work.pairings["fq1"],
-                         date=date(2026, 10, 5), visitor="领导", purpose="走访",
-                         logged_by=world.users["zhuji"])
-    LedgerItem.objects.filter(pk=work.items["fq1"].pk).update(overdue=True)
+def test_points_table_reads_the_ledger_and_names_the_rule_behind_each_point(world, work):
+    for month in (9, 10):
+        Visit.objects.create(village=world.fq1, pairing=work.pairings["fq1"],
+                             date=date(2026, month, 5), visitor="领导", purpose="走访",
+                             logged_by=world.users["zhuji"])
+    LedgerItem.objects.filter(pk=work.items["fq1"].pk).update(due=date(2026, 10, 15))
     Case.objects.filter(pk=work.cases["fq1"].pk).update(
-        status="moved_up", outcome="moved_up", outcome_override_reason="县委研判晋位")
-    [row] = [r for r in points.points_table(world.users["zhuji"])
+        status="moved_up", outcome="moved_up", outcome_override_reason="县委研判晋位",
+        outcome_at=timezone.make_aware(datetime(2026, 10, 20, 9)))
+    for month in (Month(2026, 9), Month(2026, 10)):
+        points_posting.post_month(month=month)
+    [row] = [r for r in points_summary.points_table(world.users["zhuji"], year=2026)
              if r.person == work.pairings["fq1"].partner_person]
     assert {(line.rule.code, line.count, line.points) for line in row.lines} == {
         ("visit_month", 2, 2), ("ledger_overdue", 1, -1), ("case_moved_up", 1, 10)}
-    assert row.total == 11
+    assert row.total == 11 and row.villages == ["枫源村"]
+    assert points_summary.points_table(world.users["zhuji"], year=2025) == []
 
 
 def test_dashboard_shows_the_rectification_figures_with_links(world, work, login):

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.usefixtures("demo_data")
 # Two of these are the session and the user, read by the authentication middleware.
 HTML_LIST_QUERIES = 10
 API_LIST_QUERIES = 6
-DETAIL_QUERIES = 12 + 5  # the timeline: grades, tiers, approvals, colors, case history
+# + 9: the timeline (predecessors, grades, tiers, approvals, colors, case history) and the
+# lineage panel.
+DETAIL_QUERIES = 12 + 9
 REGION_QUERIES = 10
 DASHBOARD_QUERIES = 40
 

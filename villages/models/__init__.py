@@ -451,3 +451,12 @@ class User(AbstractUser):
         if expected and self.region.level != expected:
             raise ValidationError({"region": _("A %(role)s works at %(level)s level.") % {
                 "role": self.get_role_display(), "level": RegionLevel(expected).label}})
+
+
+# Lineage (mergers, splits, 撤乡并镇) lives in its own module; its models are part of this app.
+from villages.models.lineage import (  # noqa: E402, F401
+    LineageEvent,
+    LineageKind,
+    LineageLink,
+    LineageRole,
+)
