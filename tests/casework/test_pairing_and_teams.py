@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 
 from casework import pairing, teams
@@ -21,11 +20,7 @@ from casework.models import (
 from core.errors import DomainError, NotAllowed
 from tests.villages.factories import PersonFactory
 
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel("2026-11-20 10:00 +0800", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.mark.parametrize("funds", ["-1", "-0.01", "abc", "1.234", "NaN"])

@@ -3,7 +3,7 @@ from rest_framework.test import APIClient
 
 from earlywarning.models.ratings import WarningRating
 from earlywarning.ratings import change_warning_list
-from tests.earlywarning.ratings_helpers import rate
+from tests.earlywarning.factories import rate
 
 URL = "/api/v1/ratings/"
 

@@ -5,7 +5,8 @@ import pytest
 from core.periods import HalfMonth
 from earlywarning import ratings
 from earlywarning.models.ratings import WarningListAction, WarningRating
-from tests.earlywarning.ratings_helpers import CLOSED, OPEN, SHANGHAI, rate
+from tests.conftest import SHANGHAI
+from tests.earlywarning.factories import CLOSED, OPEN, rate
 
 pytestmark = pytest.mark.usefixtures("english")
 
