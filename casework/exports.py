@@ -2,19 +2,19 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from casework.models import LedgerStatus
+from core import xlsx
 
 
-def write_ledger_workbook(items, stream) -> None:
-    # write_only streams rows to the file: a county's whole ledger never sits in memory as cells.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Ledger"))
+def ledger_workbook(items) -> xlsx.Workbook:
+    workbook = xlsx.Workbook()
     statuses = dict(LedgerStatus.choices)
-    sheet.append([_("County"), _("Township"), _("Village code"), _("Village"), _("No."),
-                  _("Problem"), _("Type"), _("Responsible person"), _("Due date"), _("Status"),
-                  _("Overdue"), _("Resolution"), _("Verified by"), _("Struck off at")])
+    sheet = workbook.sheet(_("Ledger"), [
+        _("County"), _("Township"), _("Village code"), _("Village"), _("No."), _("Problem"),
+        _("Type"), _("Responsible person"), _("Due date"), _("Status"), _("Overdue"),
+        _("Resolution"), _("Verified by"), _("Struck off at")],
+        widths={2: 15, 5: 40, 11: 40, 13: 17})
     for item in items.iterator(chunk_size=2000):
         village = item.village
         sheet.append([
@@ -27,4 +27,4 @@ def write_ledger_workbook(items, stream) -> None:
             timezone.localtime(item.struck_off_at).strftime("%Y-%m-%d %H:%M")
             if item.struck_off_at else "",
         ])
-    workbook.save(stream)
+    return workbook

@@ -15,9 +15,10 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core import xlsx
 from core.errors import DomainError, NotAllowed
 from earlywarning import visibility
 from earlywarning.models.evaluations import Indicator, IndicatorSet
@@ -79,16 +80,16 @@ def indicators_by_category(indicator_set: IndicatorSet) -> list[tuple[str, list[
     return list(groups.items())
 
 
-def export_indicator_set(indicator_set: IndicatorSet, stream) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Indicators"))
-    sheet.append(list(COLUMNS))
+def indicator_set_workbook(indicator_set: IndicatorSet) -> xlsx.Workbook:
+    """The set as a file the import reads back: keys in row 1, the Chinese labels in a note row."""
+    workbook = xlsx.Workbook()
+    sheet = workbook.sheet(_("Indicators"), COLUMNS, widths={3: 40, 4: 40})
     sheet.append([f"# {LABELS[0]}", *LABELS[1:]])
     for indicator in indicator_set.indicators.order_by("position", "code"):
         sheet.append([indicator.code, indicator.category, indicator.subcategory, indicator.name,
                       indicator.description, float(indicator.max_score),
                       float(indicator.weight), 1 if indicator.higher_is_better else 0])
-    workbook.save(stream)
+    return workbook
 
 
 def _text(value) -> str:
