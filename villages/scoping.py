@@ -290,6 +290,11 @@ def can_manage_indicator_sets(user, region: Region) -> bool:
     return is_staff_over(user, region)
 
 
+def can_upload_scores(user) -> bool:
+    """Upload a score file for some region at all (the upload page and its links)."""
+    return score_writable_villages(user).exists()
+
+
 def score_writable_villages(user) -> QuerySet[Village]:
     """Villages whose scores the user may write: staff's subtree or the official's township."""
     if is_superuser(user):

@@ -10,8 +10,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.errors import DomainError, NotAllowed
+from core.http import on_invalid
 from core.periods import parse_quarter
-from earlywarning import catalogue, evaluations, imports
+from earlywarning import catalogue, evaluations, imports, scorefiles
 from earlywarning.models.evaluations import (
     EvaluationStatus,
     Indicator,
@@ -125,12 +126,6 @@ class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-def _import_errors(error: DomainError) -> dict:
-    if isinstance(error, imports.ScoreImportFailed):
-        return error.as_dict()
-    return {"errors": [{"row": None, "column": error.field, "message": str(error.message)}]}
-
-
 @extend_schema(parameters=[
     OpenApiParameter("quarter", str, description="e.g. 2026Q3"),
     OpenApiParameter("region", int, description="any region id: its whole subtree"),
@@ -201,15 +196,15 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
             return Response({"errors": [{"row": None, "column": "region",
                                          "message": _("Unknown region.")}]},
                             status=status.HTTP_400_BAD_REQUEST)
-        try:
+        failed = []
+        with on_invalid(failed.append):
             result = imports.import_scores(
                 actor=request.user, region=region, quarter=data["quarter"], file=data["file"],
                 file_name=data["file"].name, replace=data["replace"],
                 source=ScoreImport.Source.API)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from None
-        except DomainError as error:
-            return Response(_import_errors(error), status=status.HTTP_400_BAD_REQUEST)
+        if failed:
+            return Response({"errors": scorefiles.error_items(failed[0])},
+                            status=status.HTTP_400_BAD_REQUEST)
         return Response({
             "import": result.score_import.pk, "region": region.pk,
             "quarter": str(result.quarter), "indicator_set": result.indicator_set.pk,

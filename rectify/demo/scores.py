@@ -18,8 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.periods import Quarter, parse_quarter
-from earlywarning import catalogue, tiering
-from earlywarning.imports import write_score_rows
+from earlywarning import catalogue, scoring, tiering
 from earlywarning.models.evaluations import (
     Evaluation,
     EvaluationEvent,
@@ -28,6 +27,7 @@ from earlywarning.models.evaluations import (
     IndicatorSet,
     TrackingAssignment,
 )
+from earlywarning.scorerows import write_score_rows
 from villages.models import (
     AnnualGrade,
     Grade,
@@ -172,10 +172,12 @@ class _Village:
 
 
 def _total(tenths: bytes, indicators: list[Indicator]) -> Decimal:
+    # In tenths of a point (the demo's indicators weigh 1), summed as integers for speed.
     points = 0
     for value, indicator in zip(tenths, indicators, strict=True):
         top = 5 if indicator.max_score == Decimal("0.5") else 10
-        points += value if indicator.higher_is_better else top - value
+        points += scoring.points(value, max_score=top,
+                                 higher_is_better=indicator.higher_is_better)
     return Decimal(points) / 10
 
 

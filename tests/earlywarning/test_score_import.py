@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 
 from core.errors import NotAllowed
-from earlywarning import imports
+from earlywarning import imports, scorefiles
 from earlywarning.imports import ScoreImportFailed
 from earlywarning.models.evaluations import (
     Evaluation,
@@ -250,7 +250,7 @@ def test_errors_carry_chinese_and_english_messages(world, catalogue):
 
 
 def test_the_error_list_is_capped_with_a_count_of_the_rest(world, catalogue, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ERRORS", 3)
+    monkeypatch.setattr(scorefiles, "MAX_ERRORS", 3)
     content = csv_bytes([row(world.fq1, a01="x", a02="x", b01="x", b02="x"),
                          row(world.fq2, a01="x", a02="x")])
 
