@@ -40,16 +40,38 @@ def build_ratings(builder, villages: list[Village]) -> None:
     if not villages:
         return
     rng = builder.rng
-    User = get_user_model()
-    county_staff = {u.region_id: u for u in User.objects.filter(role=Role.COUNTY_STAFF)}
-    new_ids = {v.pk for v in villages}
-    by_id = {v.pk: v for v in villages}
     scale = builder.total / 2000
-
-    listed = set(warning_list(Village.objects.filter(pk__in=new_ids)).values_list("pk", flat=True))
+    listed = set(warning_list(Village.objects.filter(pk__in={v.pk for v in villages}))
+                 .values_list("pk", flat=True))
     poor = set(Village.objects.filter(pk__in=listed, party_branch__grades__grade=Grade.POOR,
                                       party_branch__grades__year=latest_grade_year())
                .values_list("pk", flat=True))
+    shangyu_target = round(SHANGYU_LIST * scale)
+    _add_to_warning_list(rng, villages, listed, shangyu_target)
+
+    periods = periods_between(FIRST, LAST)
+    by_id = {v.pk: v for v in villages}
+    listed_villages = sorted((by_id[i] for i in listed), key=lambda v: v.code)
+    # The red-starting cohort: backward villages first, then the rest of the list.
+    shangyu_listed = sorted((v for v in listed_villages if v.code.startswith("330682")),
+                            key=lambda v: (v.pk not in poor, v.code))
+    cohort = shangyu_listed[:shangyu_target]
+    endings = _shangyu_endings(rng, len(cohort), scale)
+    paths = {v.pk: _climb(rng, len(periods), end) for v, end in zip(cohort, endings, strict=True)}
+    paths |= {v.pk: _walk(rng, len(periods), end_out_of_red=True)
+              for v in shangyu_listed[shangyu_target:]}
+    ratings = _ratings(rng, listed_villages, periods, paths)
+    WarningRating.objects.bulk_create(ratings, batch_size=5000)
+    WarningRating.history.bulk_history_create(ratings, batch_size=5000,
+                                              default_date=timezone.now())
+
+
+def _add_to_warning_list(rng, villages: list[Village], listed: set[int],
+                         shangyu_target: int) -> None:
+    """上虞市's list up to the report's 69 (scaled), and four villages in each of 枫桥镇 and
+    店口镇 for the demo officials to rate; ``listed`` grows by what is added."""
+    User = get_user_model()
+    county_staff = {u.region_id: u for u in User.objects.filter(role=Role.COUNTY_STAFF)}
     additions = []
 
     def add(candidates, count, reason):
@@ -59,7 +81,6 @@ def build_ratings(builder, villages: list[Village]) -> None:
             additions.append((village, reason))
 
     shangyu = [v for v in villages if v.code.startswith("330682")]
-    shangyu_target = round(SHANGYU_LIST * scale)
     add(shangyu, shangyu_target - sum(1 for v in shangyu if v.pk in listed),
         "上虞市三色预警：整改情况需跟踪评定")
     for township_name in ("枫桥镇", "店口镇"):
@@ -71,17 +92,11 @@ def build_ratings(builder, villages: list[Village]) -> None:
         WarningListChange.objects.create(village=village, action=WarningListAction.ADD,
                                          reason=reason, made_by=made_by)
 
-    periods = periods_between(FIRST, LAST)
+
+def _ratings(rng, listed_villages: list[Village], periods, paths) -> list[WarningRating]:
+    """A year of submitted ratings per listed village along its path of colours; a few late,
+    a few of the last period still missing."""
     officers = {}
-    listed_villages = sorted((by_id[i] for i in listed), key=lambda v: v.code)
-    # The red-starting cohort: backward villages first, then the rest of the list.
-    shangyu_listed = sorted((v for v in listed_villages if v.code.startswith("330682")),
-                            key=lambda v: (v.pk not in poor, v.code))
-    cohort = shangyu_listed[:shangyu_target]
-    endings = _shangyu_endings(rng, len(cohort), scale)
-    paths = {v.pk: _climb(rng, len(periods), end) for v, end in zip(cohort, endings, strict=True)}
-    paths |= {v.pk: _walk(rng, len(periods), end_out_of_red=True)
-              for v in shangyu_listed[shangyu_target:]}
     ratings = []
     for village in listed_villages:
         path = paths.get(village.pk) or _walk(rng, len(periods))
@@ -100,9 +115,7 @@ def build_ratings(builder, villages: list[Village]) -> None:
                 reason=_reason(rng, previous, color), status=RatingStatus.SUBMITTED,
                 rated_by=officer, rated_at=rated_at, submitted_at=rated_at))
             previous = color
-    WarningRating.objects.bulk_create(ratings, batch_size=5000)
-    WarningRating.history.bulk_history_create(ratings, batch_size=5000,
-                                              default_date=timezone.now())
+    return ratings
 
 
 def _shangyu_endings(rng, count: int, scale: float) -> list[str]:
