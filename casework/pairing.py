@@ -138,7 +138,7 @@ def pairing_rows(user) -> QuerySet[Pairing]:
 def log_pairing_days(*, actor, pairing: Pairing, month: str, days: int) -> InstructorDays:
     """Days in the village logged on a pairing: only a stationed instructor's pairing has them
     (its instructor, its village)."""
-    if pairing.kind != PairingKind.INSTRUCTOR:
+    if not pairing.is_instructor:
         raise DomainError(_("Days in village are logged for instructors."), field="days")
     return log_instructor_days(actor=actor, person=pairing.partner_person,
                                village=pairing.village, month=month, days=days)

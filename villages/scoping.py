@@ -148,6 +148,12 @@ def can_export(user) -> bool:
     return _active(user) and (user.is_superuser or user.role != Role.API_CLIENT)
 
 
+def can_write_anything(user) -> bool:
+    """Write at all, somewhere: everyone signed in but the readers (API client, auditor). What
+    and where is each domain function's own question."""
+    return is_superuser(user) or (_active(user) and user.role not in READ_ONLY_ROLES)
+
+
 def assignable_townships(user) -> QuerySet[Region]:
     """Townships a user may place a village in."""
     if not can_manage_master_data(user):
@@ -166,6 +172,24 @@ def can_enter_ratings(user) -> bool:
 
 def can_manage_warning_list(user, village: Village) -> bool:
     return is_staff_over(user, village.township)
+
+
+def rating_township(user) -> Region | None:
+    """The township whose sheet a user rates when it is fixed: a township official's own.
+    Staff pick one of the townships they see; others rate none."""
+    if _active(user) and not user.is_superuser and user.role == Role.TOWNSHIP_OFFICIAL:
+        return user.region
+    return None
+
+
+def can_view_completeness(user) -> bool:
+    """Who rated, who is late and who is missing, per township: staff and the auditor."""
+    return can_manage_master_data(user) or (_active(user) and user.role == Role.AUDITOR)
+
+
+def can_grant_lock_exception(user) -> bool:
+    """Grant a township a lock exception at all (per township: staff over it, in the domain)."""
+    return can_manage_master_data(user)
 
 
 # --- Rectification work ---------------------------------------------------------------------------
@@ -283,7 +307,12 @@ def can_approve_evaluations(user, region: Region) -> bool:
 
 
 def can_assign_tracking(user, village: Village) -> bool:
-    return is_staff_over(user, village.township)
+    return can_assign_tracking_in(user, village.township)
+
+
+def can_assign_tracking_in(user, region: Region) -> bool:
+    """Name the tracking people of the warned villages under ``region``: the staff over it."""
+    return is_staff_over(user, region)
 
 
 def can_manage_indicator_sets(user, region: Region) -> bool:
@@ -313,6 +342,11 @@ def score_writable_villages(user) -> QuerySet[Village]:
 def can_manage_bulletins(user, region: Region) -> bool:
     """Build, publish and correct: county or city staff over the bulletin's region."""
     return is_staff_over(user, region)
+
+
+def can_manage_any_bulletins(user) -> bool:
+    """Build, publish or correct bulletins somewhere: county or city staff."""
+    return can_manage_master_data(user)
 
 
 def visible_bulletins(user, bulletins: QuerySet, *, published: Q) -> QuerySet:

@@ -39,9 +39,7 @@ def case_list(request):
     found = CaseFilter(request.GET, queryset=case_rows(request.user), request=request)
     page, query = paginate(request, found.qs)
     return render(request, "casework/case_list.html", {
-        "filter": found, "page": page, "query": query, "page_sizes": PAGE_SIZES,
-        "can_open": scoping.can_open_cases(request.user),
-    })
+        "filter": found, "page": page, "query": query, "page_sizes": PAGE_SIZES})
 
 
 def _openable_villages(user):

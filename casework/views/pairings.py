@@ -14,7 +14,6 @@ from casework.forms import (
 )
 from casework.models import (
     InstructorDays,
-    PairingKind,
 )
 from core.http import errors_on_form
 from core.pagination import PAGE_SIZES, paginate
@@ -37,7 +36,7 @@ def pairing_detail(request, pk: int, forms=None):
     can_log = scoping.can_log_field_work(request.user, item.village)
     forms = forms or {}
     days = InstructorDays.objects.none()
-    if item.kind == PairingKind.INSTRUCTOR:
+    if item.is_instructor:
         days = InstructorDays.objects.filter(person=item.partner_person_id,
                                              village=item.village).order_by("-month")
     return render(request, "casework/pairing_detail.html", {
@@ -50,7 +49,7 @@ def pairing_detail(request, pk: int, forms=None):
         "visit_form": forms.get("visit") or (VisitForm() if can_log else None),
         "project_form": forms.get("project") or (ProjectForm() if can_log else None),
         "days_form": forms.get("days") or (
-            InstructorDaysForm() if can_log and item.kind == PairingKind.INSTRUCTOR else None),
+            InstructorDaysForm() if can_log and item.is_instructor else None),
     }, status=400 if forms else 200)
 
 

@@ -29,7 +29,7 @@ def document(bulletin: Bulletin) -> dict:
 
 
 def _manageable_regions(user):
-    if not (scoping.is_superuser(user) or user.role in scoping.STAFF_ROLES):
+    if not scoping.can_manage_any_bulletins(user):
         return Region.objects.none()
     return (scoping.visible_regions(user).filter(level__in=bulletins.BULLETIN_LEVELS)
             .order_by("path"))

@@ -112,19 +112,15 @@ def _filtered_rows(request, county, quarter, quarters):
 @login_required
 def evaluation_list(request):
     county, quarter, quarters = _county_and_quarter(request)
-    can_upload = scoping.can_upload_scores(request.user)
     if county is None or quarter is None:
         return render(request, "earlywarning/evaluations/ranked.html", {
-            "county": county, "quarter": None, "quarters": quarters, "can_upload": can_upload})
+            "county": county, "quarter": None, "quarters": quarters})
     form, rows = _filtered_rows(request, county, quarter, quarters)
     page, query = paginate(request, rows, default=PAGE_SIZE)
     return render(request, "earlywarning/evaluations/ranked.html", {
         "county": county, "quarter": quarter, "quarters": quarters, "filter": form,
         "page": page, "query": query,
         **evaluations.county_counts(request.user, county=county, quarter=quarter),
-        "can_export": scoping.can_export(request.user),
-        "can_upload": can_upload,
-        "can_approve": scoping.can_approve_evaluations(request.user, county),
         "submit_region": evaluations.submission_region(request.user, county),
     })
 
@@ -206,7 +202,7 @@ def evaluation_movement(request):
     if county is not None and quarter is not None:
         movement = evaluations.warning_zone_movement(request.user, county=county,
                                                      quarter=quarter)
-        can_assign = scoping.is_staff_over(request.user, county)
+        can_assign = scoping.can_assign_tracking_in(request.user, county)
         if can_assign:
             warned = movement.entered + movement.stayed
             candidates = _candidates(request.user, county, warned)

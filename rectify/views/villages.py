@@ -21,7 +21,6 @@ def village_list(request):
         "page": page,
         "query": query,
         "page_sizes": PAGE_SIZES,
-        "can_export": scoping.can_export(request.user),
     })
 
 
