@@ -52,7 +52,7 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Records of rectification work are never deleted; regions and villages are merged
         # or deactivated instead.
-        return scoping.is_superuser(request.user)
+        return scoping.can_delete_records(request.user)
 
     def get_queryset(self, request):
         return self.scoped_queryset(request.user, super().get_queryset(request))
@@ -231,13 +231,10 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
         return queryset.filter(pk__in=scoping.visible_users(user))
 
     def can_change(self, user, obj):
-        return scoping.is_superuser(user) or (
-            obj.region_id is not None and scoping.is_staff_over(user, obj.region)
-            and not obj.is_superuser)
+        return scoping.can_edit_user(user, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        # Only a superuser may hand out superuser or staff flags and raw permissions.
-        if scoping.is_superuser(request.user):
+        if scoping.can_grant_privileges(request.user):
             return ()
         return ("is_superuser", "is_staff", "user_permissions", "groups", "last_login",
                 "date_joined")

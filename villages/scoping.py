@@ -143,6 +143,30 @@ def can_use_admin(user) -> bool:
     return can_manage_master_data(user)
 
 
+def can_edit_user(user, other: User) -> bool:
+    """Change another account: the staff over its region, never a superuser's account."""
+    if is_superuser(user):
+        return True
+    return (other.region_id is not None and not other.is_superuser
+            and is_staff_over(user, other.region))
+
+
+def can_grant_privileges(user) -> bool:
+    """Hand out the superuser and staff flags, raw permissions and groups."""
+    return is_superuser(user)
+
+
+def can_delete_records(user) -> bool:
+    """Delete in the admin: records are merged, deactivated or struck off instead, so only a
+    superuser repairing data may."""
+    return is_superuser(user)
+
+
+def can_manage_problem_types(user) -> bool:
+    """The nine problem types (软乱散弱 and Yuyao's words) are the system's, not a region's."""
+    return is_superuser(user)
+
+
 def can_export(user) -> bool:
     # An API client pulls over the API; exports are for people.
     return _active(user) and (user.is_superuser or user.role != Role.API_CLIENT)

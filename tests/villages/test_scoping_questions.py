@@ -7,6 +7,7 @@ the ``{% may %}`` template tag asks the same questions.
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
 
+from tests.villages.factories import UserFactory
 from villages import scoping
 
 USERS = ("city", "zhuji", "shangyu", "fengqiao", "diankou", "helper", "api", "auditor")
@@ -86,3 +87,31 @@ def test_the_village_page_links_the_county_only_for_who_may_see_it(world, login,
     page = login(username).get(f"/villages/{world.fq1.pk}/").content.decode()
 
     assert (f'href="/regions/{world.zhuji.pk}/"' in page) is linked
+
+
+@pytest.mark.parametrize("username, other, allowed", [
+    ("city", "fengqiao", True), ("zhuji", "fengqiao", True), ("zhuji", "shangyu", False),
+    ("zhuji", "zhuji", True), ("shangyu", "fengqiao", False), ("fengqiao", "diankou", False),
+    ("auditor", "fengqiao", False),
+])
+def test_staff_edit_the_accounts_in_their_region(world, username, other, allowed):
+    assert scoping.can_edit_user(world.users[username], world.users[other]) is allowed
+
+
+@pytest.mark.parametrize("question", ["can_grant_privileges", "can_delete_records",
+                                      "can_manage_problem_types"])
+@pytest.mark.parametrize("username", USERS)
+def test_privileges_deletion_and_problem_types_are_for_a_superuser_only(world, username,
+                                                                        question):
+    assert getattr(scoping, question)(world.users[username]) is False
+
+
+def test_a_superuser_may_all_of_them(world):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+
+    assert all(getattr(scoping, question)(root) for question in (
+        "can_grant_privileges", "can_delete_records", "can_manage_problem_types",
+        "can_write_anything", "can_view_completeness", "can_grant_lock_exception",
+        "can_manage_any_bulletins", "can_upload_scores"))
+    assert scoping.can_edit_user(root, world.users["city"])
+    assert scoping.rating_township(root) is None
