@@ -118,7 +118,3 @@ def ledger_rows(user) -> QuerySet[LedgerItem]:
                             "evidence")
             .order_by("village__code", "number"))
 
-
-def is_overdue_now(item: LedgerItem, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return item.status != LedgerStatus.STRUCK_OFF and item.due < today

@@ -330,12 +330,6 @@ class CategoryLine:
     def share(self) -> float:
         return float(self.points / self.maximum) if self.maximum else 0.0
 
-    @property
-    def average_share(self) -> float | None:
-        if self.county_average is None or not self.maximum:
-            return None
-        return float(self.county_average / self.maximum)
-
 
 @dataclass(frozen=True)
 class VillageScores:

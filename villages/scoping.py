@@ -85,10 +85,6 @@ def visible_users(user) -> QuerySet[User]:
     return User.objects.filter(region__path__startswith=region.path)
 
 
-def can_see_village(user, village: Village) -> bool:
-    return visible_villages(user).filter(pk=village.pk).exists()
-
-
 def can_see_region(user, region: Region) -> bool:
     if is_superuser(user):
         return True
@@ -299,10 +295,6 @@ def can_log_field_work(user, village: Village) -> bool:
     return (user_is_helper(user) and user.region_id is not None
             and village.township.path.startswith(user.region.path)
             and user.assigned_villages.filter(pk=village.pk).exists())
-
-
-def can_download_evidence(user, evidence) -> bool:
-    return visible_villages(user).filter(pk=evidence.village_id).exists()
 
 
 # --- Evaluations ----------------------------------------------------------------------------------
