@@ -27,7 +27,6 @@ class Series:
     color: str
     width: float
     points: list[Point]
-    key: str = ""                               # a CSS hook, where a page colours by class
     values: list = field(default_factory=list)  # the figures, None where there is none
 
     @property
@@ -58,8 +57,8 @@ class LineChart:
 class Line:
     label: str
     values: list
-    key: str = ""
     emphasised: bool = False
+    color: str = ""                             # else the next of the palette
 
 
 def line_chart(categories: list[str], lines: list[Line], *, top_value: float,
@@ -84,12 +83,13 @@ def line_chart(categories: list[str], lines: list[Line], *, top_value: float,
         points = [Point(x_of(i), y_of(v), point_label(v)) for i, v in enumerate(line.values)
                   if v is not None]
         if line.emphasised:
-            color, stroke = TOTAL_COLOR, 3.0
+            color, stroke = line.color or TOTAL_COLOR, 3.0
+        elif line.color:
+            color, stroke = line.color, 2.0
         else:
             color, stroke = PALETTE[colour % len(PALETTE)], 1.5
             colour += 1
-        series.append(Series(line.label, color, stroke, points, key=line.key,
-                             values=list(line.values)))
+        series.append(Series(line.label, color, stroke, points, values=list(line.values)))
     return LineChart(
         width=width, height=height, left=left, top=top, right=right, bottom=bottom,
         series=series, categories=list(categories),

@@ -135,6 +135,10 @@ def _per_month(queryset, field: str, since: datetime) -> dict[Month, int]:
     return result
 
 
+# The colours of the stylesheet's --red, --green and --link: listed, struck off, moved up.
+RED, GREEN, BLUE = "#a4161a", "#1a7f37", "#0b4f9c"
+
+
 def trend(user, today: date) -> LineChart:
     """Ledger items listed and struck off, and cases moved up, per month for a year."""
     months = Month.containing(today).back(TREND_MONTHS)
@@ -145,9 +149,9 @@ def trend(user, today: date) -> LineChart:
     moved = _per_month(casework_visibility.cases(user).filter(outcome=Outcome.MOVED_UP),
                        "outcome_at", since)
     return count_chart([str(m) for m in months], [
-        Line(_("Ledger items listed"), [listed.get(m, 0) for m in months], key="listed"),
-        Line(_("Ledger items struck off"), [struck.get(m, 0) for m in months], key="struck"),
-        Line(_("Cases moved up"), [moved.get(m, 0) for m in months], key="moved"),
+        Line(_("Ledger items listed"), [listed.get(m, 0) for m in months], color=RED),
+        Line(_("Ledger items struck off"), [struck.get(m, 0) for m in months], color=GREEN),
+        Line(_("Cases moved up"), [moved.get(m, 0) for m in months], color=BLUE),
     ], short_labels=[f"{m.month:02d}" for m in months])
 
 
