@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.errors import NotAllowed
 from villages import registry, scoping
 from villages.models import (
     AnnualGrade,
@@ -146,10 +145,7 @@ class VillageAdmin(ScopedAdmin, SimpleHistoryAdmin):
         return scoping.can_edit_village(user, obj)
 
     def save_model(self, request, obj, form, change):
-        try:
-            registry.save_village(actor=request.user, village=obj)
-        except NotAllowed:
-            raise PermissionDenied from None
+        registry.save_village(actor=request.user, village=obj)
 
 
 @admin.register(PartyBranch)

@@ -5,11 +5,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError
 from core.http import on_invalid
 from core.periods import parse_quarter
 from earlywarning import catalogue, evaluations, imports, scorefiles
@@ -225,11 +225,8 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
     def submit(self, request):
         """The township submits its draft evaluations of a quarter."""
         region, quarter = self._region_quarter(request)
-        try:
-            count = evaluations.submit_evaluations(actor=request.user, region=region,
-                                                   quarter=quarter)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from None
+        count = evaluations.submit_evaluations(actor=request.user, region=region,
+                                               quarter=quarter)
         return Response({"submitted": count})
 
     @extend_schema(request=RegionQuarterSerializer, responses={200: dict})
@@ -237,11 +234,8 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
     def approve(self, request):
         """The county approves the submitted evaluations of a quarter."""
         region, quarter = self._region_quarter(request)
-        try:
-            count = evaluations.approve_evaluations(actor=request.user, region=region,
-                                                    quarter=quarter)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from None
+        count = evaluations.approve_evaluations(actor=request.user, region=region,
+                                                quarter=quarter)
         return Response({"approved": count})
 
     @extend_schema(request=ReopenSerializer, responses={200: EvaluationSerializer})
@@ -251,11 +245,8 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
         evaluation = self.get_object()
         form = ReopenSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            evaluations.reopen_evaluation(actor=request.user, evaluation=evaluation,
-                                          reason=form.validated_data["reason"])
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from None
+        evaluations.reopen_evaluation(actor=request.user, evaluation=evaluation,
+                                      reason=form.validated_data["reason"])
         fresh = self.get_queryset().filter(pk=evaluation.pk).first()
         if fresh is None:
             raise NotFound
