@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import xlsx
 from core.charts import LineChart, share_chart
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed, NotFound
 from core.periods import Quarter, parse_open_quarter, parse_quarter
 from earlywarning import catalogue, scoring, tiering, visibility
 from earlywarning.models.evaluations import (
@@ -121,6 +121,19 @@ def quarters_of(county: Region) -> list[str]:
 
 def visible_counties(user) -> QuerySet[Region]:
     return scoping.visible_regions(user).filter(level=RegionLevel.COUNTY).order_by("code")
+
+
+def readable_county(user, county_id: str) -> Region:
+    """The county whose pages ``county_id`` asks for: one the user sees, or a township
+    official's own county (they read their own villages' rows in its ranking)."""
+    own = scoping.scope_region(user)
+    if own is not None and own.county is not None and county_id == str(own.county.pk):
+        return own.county
+    county = visible_counties(user).filter(pk=int(county_id)).first() \
+        if county_id.isdigit() else None
+    if county is None:
+        raise NotFound(_("Unknown region."))
+    return county
 
 
 def county_of(user, region: Region | None) -> Region | None:

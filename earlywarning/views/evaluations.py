@@ -61,18 +61,8 @@ class RankedFilter(forms.Form):
 
 def _county_and_quarter(request):
     """The county and quarter a page is about, from ?county= and ?quarter= or sensible defaults."""
-    region = None
-    if request.GET.get("county"):
-        wanted = request.GET["county"]
-        own = scoping.scope_region(request.user)
-        # A township official reads the ranking of its own county (its own villages' rows).
-        if own is not None and own.county is not None and wanted == str(own.county.pk):
-            region = own.county
-        elif wanted.isdigit():
-            region = scoping.visible_regions(request.user).filter(
-                pk=int(wanted), level=RegionLevel.COUNTY).first()
-        if region is None:
-            raise Http404
+    wanted = request.GET.get("county")
+    region = evaluations.readable_county(request.user, wanted) if wanted else None
     county = evaluations.county_of(request.user, region)
     if county is None:
         return None, None, []
