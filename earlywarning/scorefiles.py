@@ -424,8 +424,15 @@ def data_rows(source: Source, on_header) -> Iterator[tuple[int, list[str]]]:
 def score_rows(source: Source, *, indicator_set: IndicatorSet, evaluations: dict[str, int]):
     """Re-read a checked file and yield (evaluation id, indicator id, value, maximum) for each
     score in it, ``evaluations`` mapping village codes to evaluation ids. For databases without
-    COPY, where the scores cannot stream into the table while the file is being checked."""
+    COPY, where the scores cannot stream into the table while the file is being checked.
+
+    The indicators are read here, before the rows are: a query while a COPY consumes the rows
+    would break the COPY."""
     indicators = {indicator.code: indicator for indicator in indicator_set.indicators.all()}
+    return _score_rows(source, indicators, evaluations)
+
+
+def _score_rows(source: Source, indicators: dict[str, Indicator], evaluations: dict[str, int]):
     layout = {}
 
     def on_header(_number, cells):

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from casework.models import ProblemType
+from earlywarning.models.evaluations import IndicatorScore
 from tests.villages.factories import World
 from villages.models import Region, User
 
@@ -50,6 +51,7 @@ class CommittedRows:
                         Path(connection.settings_dict["NAME"] + suffix).unlink(missing_ok=True)
                 connection.creation.create_test_db(verbosity=0, autoclobber=True,
                                                    serialize=False, keepdb=False)
+            _drop_import_partitions()
             self.migrated = connection.creation.serialize_db_to_string()
 
     def hold(self, what: str | None) -> None:
@@ -75,6 +77,7 @@ class CommittedRows:
             if self.holding is None and not _left_over():
                 return
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            _drop_import_partitions()
             connection.creation.deserialize_db_from_string(self.migrated)
         self.holding = None
         self._world_ids = None
@@ -83,6 +86,19 @@ class CommittedRows:
         """Fresh objects for the committed world, so no test sees another's changes to them."""
         assert self.holding == "world", "the world is read only by tests that ask for it"
         return World.fetch(self._world_ids)
+
+
+def _drop_import_partitions() -> None:
+    """On PostgreSQL each committed score import attached a table of its own to the score table
+    (``earlywarning/partitions.py``); a flush empties them but leaves them, and a reused
+    database would carry them into the next run."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE %s",
+                       [f"{IndicatorScore._meta.db_table}\\_i%"])
+        for (table,) in cursor.fetchall():
+            cursor.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
 
 
 def _left_over() -> bool:
