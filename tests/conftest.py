@@ -4,10 +4,11 @@ one login, one clock, and the service gates.
 Tests that need PostgreSQL, Redis or Chromium are skipped with a reason on a laptop without them,
 and fail in CI (``CI=true``), where a missing service is a broken setup, not a reason to skip.
 
-What tests read is built once and committed (``tests/database.py``): the ``world`` once per
-session, the ``demo_data`` once per session; each test runs in a transaction rolled back after
+What tests read is built once per session and committed (``tests/database.py``): the
+``world``, the ``work`` on it, the ``demo_data``; each test runs in a transaction rolled back after
 it, so it sees them as they were built and may write freely. Tests run grouped by what they read
-(world, then neither, then the demo; then those with real transactions, which build their own).
+(world, world and work, neither, the demo; then those with real transactions, which build their
+own).
 """
 
 import os
@@ -86,6 +87,8 @@ def reads(item) -> str | None:
     names = item.fixturenames
     if "demo_data" in names:
         return "demo"
+    if "work" in names:
+        return "work"
     return "world" if "world" in names or "login" in names else None
 
 
@@ -96,10 +99,10 @@ def pytest_collection_modifyitems(items):
     def group(item) -> int:
         names = getattr(item, "fixturenames", ())
         if "db" not in names and not item.get_closest_marker("django_db"):
-            return 4
+            return 5
         if is_transactional(item):
-            return 3
-        return {"world": 0, None: 1, "demo": 2}[reads(item)]
+            return 4
+        return {"world": 0, "work": 1, None: 2, "demo": 3}[reads(item)]
 
     items.sort(key=group)
 
@@ -116,8 +119,10 @@ def world(request, db, committed_rows) -> World:
 
 
 @pytest.fixture
-def work(world) -> WorkWorld:
-    return WorkWorld.create(world)
+def work(request, world, committed_rows) -> WorkWorld:
+    if is_transactional(request.node):
+        return WorkWorld.create(world)
+    return committed_rows.work(world)
 
 
 @pytest.fixture

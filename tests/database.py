@@ -1,4 +1,5 @@
-"""What the test database holds between tests: nothing, the named world, or the demo data set.
+"""What the test database holds between tests: nothing, the named world (with or without the
+rectification work on it), or the demo data set.
 
 Building them is the costly part of most tests (the world takes longer than many tests it
 serves; the demo takes seconds), so each is built once, committed, and kept while the tests that
@@ -17,6 +18,7 @@ from django.test.utils import override_settings
 
 from casework.models import ProblemType
 from earlywarning.models.evaluations import IndicatorScore
+from tests.casework.factories import WorkWorld
 from tests.villages.factories import World
 from villages.models import Region, User
 
@@ -42,6 +44,7 @@ class CommittedRows:
         self.media = media
         self.holding: str | None = None
         self._world_ids: dict | None = None
+        self._work_ids: dict | None = None
         with blocker.unblock():
             if _left_over():
                 # An interrupted run left rows in the reused database: start it afresh.
@@ -55,19 +58,22 @@ class CommittedRows:
             self.migrated = connection.creation.serialize_db_to_string()
 
     def hold(self, what: str | None) -> None:
+        """Commit what the next tests read: "world", "work" (the world and the rectification
+        work on it), "demo", or None for the freshly migrated database."""
         if what == self.holding:
             return
-        self.release()
+        if not (what == "work" and self.holding == "world"):
+            self.release()
         if what is None:
             return
-        with self.blocker.unblock():
-            if what == "world":
-                with time_machine.travel(WORLD_BUILT_AT, tick=False), \
-                        override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-                    self._world_ids = World.create().ids()
-            else:
-                with override_settings(MEDIA_ROOT=self.media):
-                    call_command("load_demo", stdout=io.StringIO())
+        with self.blocker.unblock(), time_machine.travel(WORLD_BUILT_AT, tick=False), \
+                override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=self.media):
+            if what in ("world", "work") and self._world_ids is None:
+                self._world_ids = World.create().ids()
+            if what == "work":
+                self._work_ids = WorkWorld.create(self.world()).ids()
+            if what == "demo":
+                call_command("load_demo", stdout=io.StringIO())
         self.holding = what
 
     def release(self) -> None:
@@ -80,12 +86,16 @@ class CommittedRows:
             _drop_import_partitions()
             connection.creation.deserialize_db_from_string(self.migrated)
         self.holding = None
-        self._world_ids = None
+        self._world_ids = self._work_ids = None
 
     def world(self) -> World:
         """Fresh objects for the committed world, so no test sees another's changes to them."""
-        assert self.holding == "world", "the world is read only by tests that ask for it"
+        assert self._world_ids is not None, "the world is read only by tests that ask for it"
         return World.fetch(self._world_ids)
+
+    def work(self, world: World) -> WorkWorld:
+        assert self._work_ids is not None, "the work is read only by tests that ask for it"
+        return WorkWorld.fetch(self._work_ids, world)
 
 
 def _drop_import_partitions() -> None:
