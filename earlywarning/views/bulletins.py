@@ -16,6 +16,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from core import xlsx
 from core.http import errors_as_message
+from core.pagination import paginate
 from earlywarning import bulletins, documents, tasks, visibility
 from earlywarning.models.bulletins import Bulletin, BulletinStatus
 from earlywarning.models.ratings import Color, Movement
@@ -48,8 +49,9 @@ def bulletin_list(request):
             rows = rows.filter(month=str(bulletins.Month.parse(month)))
     if status in BulletinStatus.values:
         rows = rows.filter(status=status)
+    page, query = paginate(request, rows)
     return render(request, "earlywarning/bulletins/list.html", {
-        "rows": rows[:200],
+        "page": page, "query": query,
         "regions": Region.objects.filter(pk__in=visible.values("region")).order_by("path"),
         "build_regions": _manageable_regions(request.user),
         "filters": {"region": region, "month": month, "status": status},
