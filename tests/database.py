@@ -66,14 +66,18 @@ class CommittedRows:
             self.release()
         if what is None:
             return
-        with self.blocker.unblock(), time_machine.travel(WORLD_BUILT_AT, tick=False), \
-                override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=self.media):
-            if what in ("world", "work") and self._world_ids is None:
-                self._world_ids = World.create().ids()
-            if what == "work":
-                self._work_ids = WorkWorld.create(self.world()).ids()
+        with self.blocker.unblock():
             if what == "demo":
-                call_command("load_demo", stdout=io.StringIO())
+                # At the real time, as load_demo runs for a user: the demo dates itself by today.
+                with override_settings(MEDIA_ROOT=self.media):
+                    call_command("load_demo", stdout=io.StringIO())
+            else:
+                with time_machine.travel(WORLD_BUILT_AT, tick=False), \
+                        override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                    if self._world_ids is None:
+                        self._world_ids = World.create().ids()
+                    if what == "work":
+                        self._work_ids = WorkWorld.create(self.world()).ids()
         self.holding = what
 
     def release(self) -> None:
