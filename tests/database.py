@@ -12,7 +12,9 @@ import io
 from pathlib import Path
 
 import time_machine
+from django.apps import apps
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection
 from django.test.utils import override_settings
 
@@ -86,7 +88,7 @@ class CommittedRows:
         with self.blocker.unblock():
             if self.holding is None and not _left_over():
                 return
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            flush()
             _drop_import_partitions()
             connection.creation.deserialize_db_from_string(self.migrated)
         self.holding = None
@@ -100,6 +102,39 @@ class CommittedRows:
     def work(self, world: World) -> WorkWorld:
         assert self._work_ids is not None, "the work is read only by tests that ask for it"
         return WorkWorld.fetch(self._work_ids, world)
+
+
+def tables_children_first(tables) -> list[str]:
+    """``tables`` ordered so that a table comes before every table its foreign keys point to.
+
+    Deleting a parent row makes the database look for it in each child table; with the children
+    already empty that is nothing, and on SQLite emptying 111 indicators before their 888,000
+    demo scores took six seconds instead of a few milliseconds."""
+    by_table = {model._meta.db_table: model
+                for model in apps.get_models(include_auto_created=True)}
+    parents_first: list[str] = []
+
+    def visit(table: str, path: set[str]) -> None:
+        if table in parents_first or table in path or table not in by_table:
+            return
+        for field in by_table[table]._meta.concrete_fields:
+            if field.is_relation and field.related_model is not None:
+                visit(field.related_model._meta.db_table, path | {table})
+        parents_first.append(table)
+
+    for table in sorted(by_table):
+        visit(table, set())
+    wanted = set(tables)
+    ordered = [table for table in reversed(parents_first) if table in wanted]
+    return ordered + sorted(wanted - set(ordered))
+
+
+def flush() -> None:
+    """Empty every table, as ``manage.py flush`` would, children first."""
+    tables = connection.introspection.django_table_names(only_existing=True,
+                                                         include_views=False)
+    connection.ops.execute_sql_flush(connection.ops.sql_flush(
+        no_style(), tables_children_first(tables), reset_sequences=True))
 
 
 def _drop_import_partitions() -> None:

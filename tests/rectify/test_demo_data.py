@@ -9,6 +9,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 from rectify.demo.common import DEMO_PASSWORD
+from tests.database import tables_children_first
 from villages.models import (
     AnnualGrade,
     Grade,
@@ -39,7 +40,7 @@ def wipe_data(migrated: str) -> None:
     """
     tables = set(connection.introspection.django_table_names(only_existing=True)) - KEPT_TABLES
     with connection.cursor() as cursor:
-        for sql in connection.ops.sql_flush(no_style(), sorted(tables)):
+        for sql in connection.ops.sql_flush(no_style(), tables_children_first(tables)):
             cursor.execute(sql)
     connection.creation.deserialize_db_from_string(migrated)
 
