@@ -117,4 +117,3 @@ def ledger_rows(user) -> QuerySet[LedgerItem]:
             .select_related("village__township__parent", "problem_type", "verified_by",
                             "evidence")
             .order_by("village__code", "number"))
-
