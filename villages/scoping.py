@@ -194,22 +194,24 @@ def can_manage_warning_list(user, village: Village) -> bool:
     return is_staff_over(user, village.township)
 
 
-def rating_township(user) -> Region | None:
-    """The township whose sheet a user rates when it is fixed: a township official's own.
-    Staff pick one of the townships they see; others rate none."""
-    if _active(user) and not user.is_superuser and user.role == Role.TOWNSHIP_OFFICIAL:
-        return user.region
-    return None
+def rates_own_township_only(user) -> bool:
+    """A township official's rating sheet is always their own township's."""
+    return _active(user) and not user.is_superuser and user.role == Role.TOWNSHIP_OFFICIAL
 
 
 def can_view_completeness(user) -> bool:
-    """Who rated, who is late and who is missing, per township: staff and the auditor."""
-    return can_manage_master_data(user) or (_active(user) and user.role == Role.AUDITOR)
+    """Who sees how completely each township rated: staff and auditors."""
+    return is_superuser(user) or (_active(user) and (
+        user.role in STAFF_ROLES or user.role == Role.AUDITOR))
 
 
-def can_grant_lock_exception(user) -> bool:
-    """Grant a township a lock exception at all (per township: staff over it, in the domain)."""
-    return can_manage_master_data(user)
+def can_grant_lock_exceptions(user) -> bool:
+    """Whether to offer lock exceptions at all (per township: ``can_grant_lock_exception``)."""
+    return is_superuser(user) or (_active(user) and user.role in STAFF_ROLES)
+
+
+def can_grant_lock_exception(user, township: Region) -> bool:
+    return is_staff_over(user, township)
 
 
 # --- Rectification work ---------------------------------------------------------------------------
