@@ -73,10 +73,10 @@ class ProblemTypeAdmin(ScopedAdmin):
         return queryset
 
     def has_add_permission(self, request):
-        return scoping.is_superuser(request.user)
+        return scoping.can_manage_problem_types(request.user)
 
     def can_change(self, user, obj):
-        return scoping.is_superuser(user)
+        return scoping.can_manage_problem_types(user)
 
 
 class MeasureInline(admin.TabularInline):

@@ -3,20 +3,19 @@ by scoping."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from casework.models import DERIVED_SOURCES, LedgerStatus, PointsSource
+from core import xlsx
 
 
-def write_ledger_workbook(items, stream) -> None:
-    # write_only streams rows to the file: a county's whole ledger never sits in memory as cells.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Ledger"))
+def ledger_workbook(items) -> xlsx.Workbook:
+    workbook = xlsx.Workbook()
     statuses = dict(LedgerStatus.choices)
-    sheet.append([_("County"), _("Township"), _("Village code"), _("Village"), _("No."),
-                  _("Problem"), _("Type"), _("Responsible person"), _("Due date"), _("Status"),
-                  _("Overdue"), _("Resolution"), _("Verified by"), _("Struck off at")])
+    sheet = workbook.sheet(_("Ledger"), [
+        _("County"), _("Township"), _("Village code"), _("Village"), _("No."), _("Problem"),
+        _("Type"), _("Responsible person"), _("Due date"), _("Status"), _("Overdue"),
+        _("Resolution"), _("Verified by"), _("Struck off at")],
+        widths={2: 15, 5: 40, 11: 40, 13: 17})
     for item in items.iterator(chunk_size=2000):
         village = item.village
         sheet.append([
@@ -29,33 +28,19 @@ def write_ledger_workbook(items, stream) -> None:
             timezone.localtime(item.struck_off_at).strftime("%Y-%m-%d %H:%M")
             if item.struck_off_at else "",
         ])
-    workbook.save(stream)
+    return workbook
 
 
-# A text cell starting with one of these would be read as a formula by a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def write_points_workbook(rows, stream, *, year: int) -> None:
-    """The yearly points summary for 年度考核: one row per cadre, from ``summarize``'s rows.
-    Text cells that a spreadsheet could take for a formula are stored as quoted text."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Points %(year)d") % {"year": year})
-
-    def cell(value):
-        if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
-            return value
-        text = WriteOnlyCell(sheet, value=value)
-        text.data_type, text.quotePrefix = "s", True
-        return text
-
+def points_workbook(rows, *, year: int) -> xlsx.Workbook:
+    """The yearly points summary for 年度考核: one row per cadre, from ``summarize``'s rows."""
+    workbook = xlsx.Workbook()
     sources = list(DERIVED_SOURCES)
     labels = dict(PointsSource.choices)
-    sheet.append([cell(str(v)) for v in [
+    sheet = workbook.sheet(_("Points %(year)d") % {"year": year}, [
         _("Year"), _("Name"), _("Employer or unit"), *(labels[s] for s in sources),
-        _("Recorded by hand"), _("Total"), _("Entries"), _("Corrections")]])
+        _("Recorded by hand"), _("Total"), _("Entries"), _("Corrections")])
     for row in rows:
-        sheet.append([year, cell(row["person__name"]), cell(row["person__employer"]),
+        sheet.append([year, row["person__name"], row["person__employer"],
                       *(row[s] for s in sources), row["by_hand"], row["total"],
                       row["entries"], row["corrections"]])
-    workbook.save(stream)
+    return workbook

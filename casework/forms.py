@@ -15,7 +15,6 @@ from casework.models import (
     ProjectStatus,
 )
 from casework.models.pairing import month_validator
-from core.errors import DomainError
 from villages import scoping
 from villages.models import RegionLevel
 
@@ -31,11 +30,6 @@ def choosable_people(user, village):
             .filter(Q(region__level__in=[RegionLevel.CITY, RegionLevel.COUNTY])
                     | Q(posts__village=village))
             .distinct().order_by("name"))
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 class OpenCaseForm(forms.Form):

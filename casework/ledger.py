@@ -119,8 +119,3 @@ def ledger_rows(user) -> QuerySet[LedgerItem]:
             .select_related("village__township__parent", "problem_type", "verified_by",
                             "evidence")
             .order_by("village__code", "number"))
-
-
-def is_overdue_now(item: LedgerItem, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return item.status != LedgerStatus.STRUCK_OFF and item.due < today

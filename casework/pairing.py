@@ -1,15 +1,16 @@
 """Pairing (结对式): leaders, departments, strong villages, enterprises and stationed instructors
 paired with villages; visits, projects and instructor days logged against them."""
 
-import calendar
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import visibility
 from casework.models import (
     NAMED_KINDS,
     PERSON_KINDS,
@@ -22,6 +23,7 @@ from casework.models import (
     Visit,
 )
 from core.errors import DomainError, NotAllowed
+from core.periods import Month
 from villages import scoping
 from villages.models import Person, Village
 
@@ -117,6 +119,31 @@ def add_project(*, actor, village: Village, name: str, funds, partner: str = "",
     return project
 
 
+def pairing_rows(user) -> QuerySet[Pairing]:
+    """The pairings a user may see with their visit and project counts and project funds: the
+    pairing list, its API and a case's page all read this."""
+    funds = (Project.objects.filter(pairing=OuterRef("pk")).order_by().values("pairing")
+             .annotate(total=Sum("funds")).values("total"))
+    # Funds in a subquery: summed over the join with visits, each project would count once per
+    # visit.
+    return (visibility.pairings(user)
+            .select_related("village__township", "partner_person", "partner_village")
+            .annotate(visit_count=Count("visits", distinct=True),
+                      project_count=Count("projects", distinct=True),
+                      project_funds=Subquery(funds))
+            .order_by("village__code", "kind", "pk"))
+
+
+@transaction.atomic
+def log_pairing_days(*, actor, pairing: Pairing, month: str, days: int) -> InstructorDays:
+    """Days in the village logged on a pairing: only a stationed instructor's pairing has them
+    (its instructor, its village)."""
+    if not pairing.is_instructor:
+        raise DomainError(_("Days in village are logged for instructors."), field="days")
+    return log_instructor_days(actor=actor, person=pairing.partner_person,
+                               village=pairing.village, month=month, days=days)
+
+
 @transaction.atomic
 def log_instructor_days(*, actor, person: Person, village: Village, month: str,
                         days: int) -> InstructorDays:
@@ -129,10 +156,9 @@ def log_instructor_days(*, actor, person: Person, village: Village, month: str,
     except ValidationError as error:
         raise DomainError(" ".join(sum(error.message_dict.values(), [])),
                           field=next(iter(error.message_dict))) from None
-    if month > timezone.localdate().strftime("%Y-%m"):
+    if Month.parse(month).is_future():
         raise DomainError(_("Days cannot be logged for a future month."), field="month")
-    year, number = int(month[:4]), int(month[5:])
-    if days > calendar.monthrange(year, number)[1]:
+    if days > Month.parse(month).end.day:
         raise DomainError(_("%(month)s has fewer days than that.") % {"month": month},
                           field="days")
     try:

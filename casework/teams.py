@@ -128,5 +128,5 @@ def dissolve_team(*, actor, team: HelpTeam, on: date | None = None) -> HelpTeam:
         status=HelpTeamStatus.DISSOLVED, dissolved_on=on or timezone.localdate())
     if not moved:
         raise DomainError(_("The team is already dissolved."), field="status")
-    record_change(team, actor=actor, reason="dissolved")
+    record_change(team, actor=actor, reason=HelpTeamStatus.DISSOLVED)
     return team

@@ -31,10 +31,22 @@ def api_exception_handler(exc, context):
 
 
 @contextmanager
+def on_invalid(handle):
+    """A validation error of the domain (400, 409) raised inside the block goes to
+    ``handle(error)`` and the block ends there; refusals (403, 404) go on to the middleware
+    like any other error. The two helpers below are the usual handlers."""
+    try:
+        yield
+    except (NotAllowed, NotFound):
+        raise
+    except DomainError as error:
+        handle(error)
+
+
+@contextmanager
 def errors_on_form(form):
-    """A validation error of the domain (400, 409) raised inside the block lands on ``form``,
-    beside the field it names, and the block ends there; refusals (403, 404) go on to the
-    middleware like any other error::
+    """A validation error of the domain raised inside the block lands on ``form``, beside the
+    field it names, and the block ends there::
 
         if form.is_valid():
             with errors_on_form(form):
@@ -42,25 +54,19 @@ def errors_on_form(form):
                 return redirect("case-detail", case.pk)
         return render(request, "casework/case_open.html", {"form": form}, status=400)
     """
-    try:
+    def add_to_form(error):
+        form.add_error(error.field if error.field in form.fields else None, str(error.message))
+
+    with on_invalid(add_to_form):
         yield
-    except (NotAllowed, NotFound):
-        raise
-    except DomainError as error:
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, str(error.message))
 
 
 @contextmanager
 def errors_as_message(request):
     """For a form-less POST (confirm, publish, start …): a validation error of the domain raised
     inside the block becomes an error message on the page the view then redirects to."""
-    try:
+    with on_invalid(lambda error: messages.error(request, str(error.message))):
         yield
-    except (NotAllowed, NotFound):
-        raise
-    except DomainError as error:
-        messages.error(request, str(error.message))
 
 
 class DomainErrorMiddleware:

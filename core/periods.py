@@ -132,6 +132,16 @@ class Month:
     def previous(self) -> "Month":
         return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
 
+    def next(self) -> "Month":
+        return Month.containing(self.next_start())
+
+    def back(self, count: int) -> list["Month"]:
+        """The ``count`` months ending with this one, oldest first."""
+        months = [self]
+        while len(months) < count:
+            months.insert(0, months[0].previous())
+        return months
+
     def halves(self) -> tuple[HalfMonth, HalfMonth]:
         return HalfMonth(self.year, self.month, 1), HalfMonth(self.year, self.month, 2)
 

@@ -15,9 +15,10 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core import xlsx
 from core.errors import DomainError, NotAllowed
 from earlywarning import visibility
 from earlywarning.models.evaluations import Indicator, IndicatorSet
@@ -79,16 +80,16 @@ def indicators_by_category(indicator_set: IndicatorSet) -> list[tuple[str, list[
     return list(groups.items())
 
 
-def export_indicator_set(indicator_set: IndicatorSet, stream) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Indicators"))
-    sheet.append(list(COLUMNS))
+def indicator_set_workbook(indicator_set: IndicatorSet) -> xlsx.Workbook:
+    """The set as a file the import reads back: keys in row 1, the Chinese labels in a note row."""
+    workbook = xlsx.Workbook()
+    sheet = workbook.sheet(_("Indicators"), COLUMNS, widths={3: 40, 4: 40})
     sheet.append([f"# {LABELS[0]}", *LABELS[1:]])
     for indicator in indicator_set.indicators.order_by("position", "code"):
         sheet.append([indicator.code, indicator.category, indicator.subcategory, indicator.name,
                       indicator.description, float(indicator.max_score),
                       float(indicator.weight), 1 if indicator.higher_is_better else 0])
-    workbook.save(stream)
+    return workbook
 
 
 def _text(value) -> str:
@@ -136,72 +137,86 @@ def parse_indicator_file(file) -> list[Indicator]:
     rows = _read_rows(file)
     if not rows:
         raise CatalogueError([CellError(None, None, _("The file is empty."))])
-    header_number, header = rows[0]
+    positions = _columns(*rows[0])
+    errors: list[CellError] = []
+    seen: dict[str, int] = {}
+    indicators = [_indicator(number, position, _Cells(cells, positions), seen, errors)
+                  for position, (number, cells) in enumerate(rows[1:], start=1)]
+    if errors:
+        raise CatalogueError(errors)
+    if not indicators:
+        raise CatalogueError([CellError(None, None, _("The file lists no indicators."))])
+    return indicators
+
+
+def _columns(number: int, header: list[str]) -> dict[str, int]:
+    """Where each key's column is, or every problem of the header row."""
     errors: list[CellError] = []
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
         key = ALIASES.get(title.lower() if title.isascii() else title)
         if key is None:
             if title:
-                errors.append(CellError(header_number, title, _("Unknown column.")))
+                errors.append(CellError(number, title, _("Unknown column.")))
             continue
         if key in positions:
-            errors.append(CellError(header_number, title, _("This column appears twice.")))
+            errors.append(CellError(number, title, _("This column appears twice.")))
         positions[key] = index
     for key in REQUIRED:
         if key not in positions:
-            errors.append(CellError(header_number, key, _("This column is missing.")))
+            errors.append(CellError(number, key, _("This column is missing.")))
     if errors:
         raise CatalogueError(errors)
+    return positions
 
-    def cell(cells, key):
-        index = positions.get(key)
-        return cells[index] if index is not None and index < len(cells) else ""
 
-    indicators, seen = [], {}
-    for position, (number, cells) in enumerate(rows[1:], start=1):
-        code = cell(cells, "code")
-        if not code:
-            errors.append(CellError(number, "code", _("The code is empty.")))
-        elif not all(ch.isascii() and (ch.isalnum() or ch in "_.-") for ch in code) \
-                or len(code) > 16:
-            errors.append(CellError(number, "code", _(
-                "A code has at most 16 letters, digits, dots, dashes or underscores.")))
-        elif code in seen:
-            errors.append(CellError(number, "code", _(
-                "Code %(code)s is already used in row %(row)s.") % {"code": code,
-                                                                    "row": seen[code]}))
-        else:
-            seen[code] = number
-        for key, limit in (("category", 40), ("name", 200)):
-            if not cell(cells, key):
-                errors.append(CellError(number, key, _("This cell is empty.")))
-            elif len(cell(cells, key)) > limit:
-                errors.append(CellError(number, key, _("At most %(n)s characters.")
-                                        % {"n": limit}))
-        max_score = _decimal(cell(cells, "max_score"), places=2, upper=Decimal("9999"))
-        if max_score is None:
-            errors.append(CellError(number, "max_score", _(
-                "The maximum score must be a number above 0 with at most two decimals.")))
-        weight_text = cell(cells, "weight") or "1"
-        weight = _decimal(weight_text, places=3, upper=Decimal("999"))
-        if weight is None:
-            errors.append(CellError(number, "weight", _(
-                "The weight must be a number above 0 with at most three decimals.")))
-        better_text = (cell(cells, "higher_is_better") or "1").lower()
-        if better_text not in TRUE_WORDS | FALSE_WORDS:
-            errors.append(CellError(number, "higher_is_better", _(
-                "Write 1 (higher is better) or 0 (a deduction item).")))
-        indicators.append(Indicator(
-            code=code, position=position, category=cell(cells, "category")[:40],
-            subcategory=cell(cells, "subcategory")[:60], name=cell(cells, "name")[:200],
-            description=cell(cells, "description"), max_score=max_score or Decimal(1),
-            weight=weight or Decimal(1), higher_is_better=better_text not in FALSE_WORDS))
-    if errors:
-        raise CatalogueError(errors)
-    if not indicators:
-        raise CatalogueError([CellError(None, None, _("The file lists no indicators."))])
-    return indicators
+class _Cells:
+    def __init__(self, cells: list[str], positions: dict[str, int]):
+        self.cells, self.positions = cells, positions
+
+    def __getitem__(self, key: str) -> str:
+        index = self.positions.get(key)
+        return self.cells[index] if index is not None and index < len(self.cells) else ""
+
+
+def _indicator(number: int, position: int, cell: _Cells, seen: dict[str, int],
+               errors: list[CellError]) -> Indicator:
+    """The row's indicator, unsaved; its problems are added to ``errors``."""
+    code = cell["code"]
+    if not code:
+        errors.append(CellError(number, "code", _("The code is empty.")))
+    elif not all(ch.isascii() and (ch.isalnum() or ch in "_.-") for ch in code) \
+            or len(code) > 16:
+        errors.append(CellError(number, "code", _(
+            "A code has at most 16 letters, digits, dots, dashes or underscores.")))
+    elif code in seen:
+        errors.append(CellError(number, "code", _(
+            "Code %(code)s is already used in row %(row)s.") % {"code": code,
+                                                                "row": seen[code]}))
+    else:
+        seen[code] = number
+    for key, limit in (("category", 40), ("name", 200)):
+        if not cell[key]:
+            errors.append(CellError(number, key, _("This cell is empty.")))
+        elif len(cell[key]) > limit:
+            errors.append(CellError(number, key, _("At most %(n)s characters.") % {"n": limit}))
+    max_score = _decimal(cell["max_score"], places=2, upper=Decimal("9999"))
+    if max_score is None:
+        errors.append(CellError(number, "max_score", _(
+            "The maximum score must be a number above 0 with at most two decimals.")))
+    weight = _decimal(cell["weight"] or "1", places=3, upper=Decimal("999"))
+    if weight is None:
+        errors.append(CellError(number, "weight", _(
+            "The weight must be a number above 0 with at most three decimals.")))
+    better_text = (cell["higher_is_better"] or "1").lower()
+    if better_text not in TRUE_WORDS | FALSE_WORDS:
+        errors.append(CellError(number, "higher_is_better", _(
+            "Write 1 (higher is better) or 0 (a deduction item).")))
+    return Indicator(
+        code=code, position=position, category=cell["category"][:40],
+        subcategory=cell["subcategory"][:60], name=cell["name"][:200],
+        description=cell["description"], max_score=max_score or Decimal(1),
+        weight=weight or Decimal(1), higher_is_better=better_text not in FALSE_WORDS)
 
 
 @transaction.atomic

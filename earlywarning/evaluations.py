@@ -7,15 +7,13 @@ a reason, which makes it a draft again. Every step is an EvaluationEvent row (wh
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
-    DecimalField,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -30,11 +28,11 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core import xlsx
 from core.charts import LineChart, share_chart
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed, NotFound
 from core.periods import Quarter, parse_open_quarter, parse_quarter
-from earlywarning import approvals, catalogue, roster, tiering, visibility
-from earlywarning.imports import write_score_rows
+from earlywarning import approvals, catalogue, roster, scoring, tiering, visibility
 from earlywarning.models.evaluations import (
     Evaluation,
     EvaluationEvent,
@@ -43,6 +41,7 @@ from earlywarning.models.evaluations import (
     Tier,
     TrackingAssignment,
 )
+from earlywarning.scorerows import write_score_rows
 from villages import scoping
 from villages.models import Person, Region, RegionLevel, Village
 
@@ -125,6 +124,19 @@ def visible_counties(user) -> QuerySet[Region]:
     return scoping.visible_regions(user).filter(level=RegionLevel.COUNTY).order_by("code")
 
 
+def readable_county(user, county_id: str) -> Region:
+    """The county whose pages ``county_id`` asks for: one the user sees, or a township
+    official's own county (they read their own villages' rows in its ranking)."""
+    own = scoping.scope_region(user)
+    if own is not None and own.county is not None and county_id == str(own.county.pk):
+        return own.county
+    county = visible_counties(user).filter(pk=int(county_id)).first() \
+        if county_id.isdigit() else None
+    if county is None:
+        raise NotFound(_("Unknown region."))
+    return county
+
+
 def county_of(user, region: Region | None) -> Region | None:
     """The county a page shows: the given one, the user's own, or their first visible one."""
     if region is not None:
@@ -184,7 +196,7 @@ def save_village_scores(*, actor, village: Village, quarter: str | Quarter,
     if evaluation is not None and evaluation.is_locked:
         raise _locked_error(evaluation)
     indicators = list(indicator_set.indicators.all())
-    checked, total = [], Decimal(0)
+    checked = []
     for indicator in indicators:
         raw = values.get(indicator.code)
         try:
@@ -198,9 +210,10 @@ def save_village_scores(*, actor, village: Village, quarter: str | Quarter,
                 code=indicator.code, name=indicator.name, max=indicator.max_score),
                 field=indicator.code)
         checked.append((indicator, value))
-        total += indicator.weight * (value if indicator.higher_is_better
-                                     else indicator.max_score - value)
-    total = total.quantize(CENT, rounding=ROUND_HALF_UP)
+    total = scoring.total(
+        indicator.weight * scoring.points(value, max_score=indicator.max_score,
+                                          higher_is_better=indicator.higher_is_better)
+        for indicator, value in checked)
     if evaluation is None:
         evaluation = Evaluation.objects.create(village=village, county=county,
                                                quarter=str(quarter),
@@ -338,12 +351,6 @@ class CategoryLine:
     def share(self) -> float:
         return float(self.points / self.maximum) if self.maximum else 0.0
 
-    @property
-    def average_share(self) -> float | None:
-        if self.county_average is None or not self.maximum:
-            return None
-        return float(self.county_average / self.maximum)
-
 
 @dataclass(frozen=True)
 class VillageScores:
@@ -354,18 +361,6 @@ class VillageScores:
     county_average_total: Decimal | None
     maximum_total: Decimal | None = None
     chart: LineChart | None = None
-
-
-def _points_expression():
-    points = Case(When(indicator__higher_is_better=True, then=F("value")),
-                  default=F("max_score") - F("value"))
-    return ExpressionWrapper(points * F("indicator__weight"),
-                             output_field=DecimalField(max_digits=12, decimal_places=5))
-
-
-def _maximum_expression():
-    return ExpressionWrapper(F("max_score") * F("indicator__weight"),
-                             output_field=DecimalField(max_digits=12, decimal_places=5))
 
 
 def village_scores(village: Village) -> VillageScores:
@@ -379,7 +374,8 @@ def village_scores(village: Village) -> VillageScores:
         return VillageScores([], [], None, [], None)
     sums = (IndicatorScore.objects.filter(evaluation__village=village)
             .values("evaluation_id", "indicator__category")
-            .annotate(points=Sum(_points_expression()), maximum=Sum(_maximum_expression())))
+            .annotate(points=Sum(scoring.points_expression()),
+                      maximum=Sum(scoring.maximum_expression())))
     by_evaluation: dict[int, dict[str, tuple[Decimal, Decimal]]] = defaultdict(dict)
     categories: list[str] = []
     for row in sums.order_by("indicator__category"):
@@ -404,7 +400,7 @@ def village_scores(village: Village) -> VillageScores:
     county_rows = (IndicatorScore.objects.filter(evaluation__county_id=latest["county_id"],
                                                  evaluation__quarter=latest["quarter"])
                    .values("indicator__category")
-                   .annotate(points=Sum(_points_expression()),
+                   .annotate(points=Sum(scoring.points_expression()),
                              villages=Count("evaluation_id", distinct=True)))
     averages = {row["indicator__category"]: row["points"] / row["villages"]
                 for row in county_rows if row["villages"]}
@@ -416,6 +412,57 @@ def village_scores(village: Village) -> VillageScores:
     return VillageScores(history=history, categories=categories, latest=latest,
                          breakdown=breakdown, county_average_total=average_total,
                          maximum_total=history[-1]["maximum"], chart=chart)
+
+
+def county_counts(user, *, county: Region, quarter: Quarter) -> dict:
+    """The ranked page's figures: villages by tier and by status among those the user may see;
+    the county's cohort size and class places come from every village of the county."""
+    visible = visibility.evaluations(user).filter(county=county, quarter=str(quarter))
+    counts = {(row["tier"], row["status"]): row["n"]
+              for row in visible.values("tier", "status").annotate(n=Count("id"))}
+    villages = Evaluation.objects.filter(county=county, quarter=str(quarter)).count()
+    first, third = tiering.class_sizes(villages)
+    return {
+        "tier_counts": [(tier, label, sum(n for (t, _s), n in counts.items() if t == tier))
+                        for tier, label in Tier.choices],
+        "status_counts": [(code, label, sum(n for (_t, s), n in counts.items() if s == code))
+                          for code, label in EvaluationStatus.choices],
+        "villages": villages, "class_one_places": first, "class_three_places": third,
+    }
+
+
+def submission_region(user, county: Region) -> Region | None:
+    """Where the user submits a quarter's evaluations from the county's page: a township
+    official their own township, staff the county; None for who may not submit there."""
+    own = scoping.scope_region(user)
+    if own is not None and own.level == RegionLevel.TOWNSHIP and own.parent_id == county.pk \
+            and scoping.can_import_scores(user, own):
+        return own
+    return county if scoping.can_import_scores(user, county) else None
+
+
+def ranked_workbook(rows, *, quarter: Quarter) -> xlsx.Workbook:
+    workbook = xlsx.Workbook()
+    sheet = workbook.sheet(str(quarter), [
+        _("Rank"), _("Division code"), _("Village"), _("Township"), _("Total"), _("Tier"),
+        _("Previous tier"), _("Movement"), _("Status"), _("Tracking person")],
+        widths={1: 15, 2: 14, 3: 14})
+    for row in rows.iterator(chunk_size=2000):
+        sheet.append([row.rank, row.village.code, row.village.name, row.village.township.name,
+                      float(row.total), row.tier, row.previous_tier,
+                      str(Movement.LABELS.get(row.movement, "")),
+                      row.get_status_display(), row.tracking_person or ""])
+    return workbook
+
+
+def scores_by_village(villages, quarter: Quarter) -> dict[int, dict[int, Decimal]]:
+    """{village id: {indicator id: value}} of the quarter, for the template a county fills in."""
+    scores: dict[int, dict[int, Decimal]] = {}
+    for village_id, indicator_id, value in IndicatorScore.objects.filter(
+            evaluation__quarter=str(quarter), evaluation__village__in=villages).values_list(
+            "evaluation__village_id", "indicator_id", "value").iterator(chunk_size=20000):
+        scores.setdefault(village_id, {})[indicator_id] = value
+    return scores
 
 
 def village_panel(user, village: Village) -> dict:

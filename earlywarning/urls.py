@@ -1,7 +1,15 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from earlywarning.views import bulletins, consequences, evaluations, ratings, roster
+from earlywarning.views import (
+    bulletins,
+    catalogue,
+    consequences,
+    evaluations,
+    ratings,
+    roster,
+    scorefiles,
+)
 
 urlpatterns = [
     path("ratings/", ratings.rating_sheet, name="rating-sheet"),
@@ -20,8 +28,8 @@ urlpatterns = [
     path("notifications/", ratings.notifications, name="notifications"),
     path("evaluations/", evaluations.evaluation_list, name="evaluation-list"),
     path("evaluations/export.xlsx", evaluations.evaluation_export, name="evaluation-export"),
-    path("evaluations/template.xlsx", evaluations.evaluation_template, name="evaluation-template"),
-    path("evaluations/upload/", evaluations.evaluation_upload, name="evaluation-upload"),
+    path("evaluations/template.xlsx", scorefiles.evaluation_template, name="evaluation-template"),
+    path("evaluations/upload/", scorefiles.evaluation_upload, name="evaluation-upload"),
     path("evaluations/movement/", evaluations.evaluation_movement, name="evaluation-movement"),
     path("evaluations/approval/", evaluations.evaluation_approval, name="evaluation-approval"),
     path("evaluations/<int:pk>/reopen/", evaluations.evaluation_reopen, name="evaluation-reopen"),
@@ -29,10 +37,10 @@ urlpatterns = [
          name="evaluation-entry"),
     path("evaluations/tracking/<int:pk>/assign/", evaluations.tracking_assign,
          name="evaluation-tracking-assign"),
-    path("evaluations/sets/", evaluations.indicator_set_list, name="indicator-set-list"),
-    path("evaluations/sets/<int:pk>/", evaluations.indicator_set_detail,
+    path("evaluations/sets/", catalogue.indicator_set_list, name="indicator-set-list"),
+    path("evaluations/sets/<int:pk>/", catalogue.indicator_set_detail,
          name="indicator-set-detail"),
-    path("evaluations/sets/<int:pk>/export.xlsx", evaluations.indicator_set_export,
+    path("evaluations/sets/<int:pk>/export.xlsx", catalogue.indicator_set_export,
          name="indicator-set-export"),
     path("bulletins/", bulletins.bulletin_list, name="bulletin-list"),
     path("bulletins/build/", bulletins.bulletin_build, name="bulletin-build"),

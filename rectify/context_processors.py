@@ -18,7 +18,7 @@ def navigation(request):
     ]
     if scoping.can_enter_ratings(user):
         nav.append((reverse("rating-sheet"), _("Warning ratings")))
-    if scoping.can_manage_master_data(user) or user.role == scoping.Role.AUDITOR:
+    if scoping.can_view_completeness(user):
         nav.append((reverse("rating-completeness"), _("Rating completeness")))
     if scoping.can_manage_master_data(user):
         nav.append((reverse("rating-warning-list"), _("Warning list")))

@@ -23,7 +23,8 @@ from casework.models import (
     Outcome,
     ProblemType,
 )
-from core.periods import HalfMonth
+from core.charts import Line, LineChart, count_chart
+from core.periods import HalfMonth, Month
 from earlywarning import approvals, ratings, roster
 from earlywarning import visibility as earlywarning_visibility
 from earlywarning.models import Color, TalkStatus
@@ -124,16 +125,7 @@ def ledger_totals(user) -> dict:
 # --- Monthly trend (server-side SVG) ----------------------------------------------------------
 
 
-def _months(today: date, count: int) -> list[date]:
-    months = []
-    year, month = today.year, today.month
-    for _i in range(count):
-        months.append(date(year, month, 1))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return months[::-1]
-
-
-def _per_month(queryset, field: str, since: datetime) -> dict[date, int]:
+def _per_month(queryset, field: str, since: datetime) -> dict[Month, int]:
     rows = (queryset.filter(**{f"{field}__gte": since})
             .annotate(m=TruncMonth(field)).values("m").annotate(n=Count("pk")).order_by())
     result = {}
@@ -141,62 +133,28 @@ def _per_month(queryset, field: str, since: datetime) -> dict[date, int]:
         month = row["m"]
         if isinstance(month, datetime):
             month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
-        result[month.replace(day=1)] = row["n"]
+        result[Month.containing(month)] = row["n"]
     return result
 
 
-@dataclass
-class Series:
-    key: str
-    label: str
-    values: list[int]
-    points: str = ""
+# The colours of the stylesheet's --red, --green and --link: listed, struck off, moved up.
+RED, GREEN, BLUE = "#a4161a", "#1a7f37", "#0b4f9c"
 
 
-@dataclass
-class TrendChart:
-    months: list[date]
-    series: list[Series]
-    width: int
-    height: int
-    top: int
-    x_labels: list[tuple[float, str]]
-    y_ticks: list[tuple[float, int]]
-
-    @property
-    def rows(self) -> list[tuple[date, list[int]]]:
-        return [(month, [s.values[i] for s in self.series])
-                for i, month in enumerate(self.months)]
-
-
-def trend(user, today: date) -> TrendChart:
+def trend(user, today: date) -> LineChart:
     """Ledger items listed and struck off, and cases moved up, per month for a year."""
-    months = _months(today, TREND_MONTHS)
-    since = timezone.make_aware(datetime.combine(months[0], time.min))
+    months = Month.containing(today).back(TREND_MONTHS)
+    since = timezone.make_aware(datetime.combine(months[0].start, time.min))
     items = casework_visibility.ledger_items(user)
     listed = _per_month(items, "listed_at", since)
     struck = _per_month(items.filter(status=LedgerStatus.STRUCK_OFF), "struck_off_at", since)
     moved = _per_month(casework_visibility.cases(user).filter(outcome=Outcome.MOVED_UP),
                        "outcome_at", since)
-    series = [
-        Series("listed", _("Ledger items listed"), [listed.get(m, 0) for m in months]),
-        Series("struck", _("Ledger items struck off"), [struck.get(m, 0) for m in months]),
-        Series("moved", _("Cases moved up"), [moved.get(m, 0) for m in months]),
-    ]
-    width, height, left, bottom, top = 640, 220, 40, 30, 10
-    peak = max([1, *(v for s in series for v in s.values)])
-    step = (width - left - 10) / (len(months) - 1)
-
-    def y(value: int) -> float:
-        return round(top + (height - top - bottom) * (1 - value / peak), 1)
-
-    for s in series:
-        s.points = " ".join(f"{round(left + i * step, 1)},{y(v)}" for i, v in enumerate(s.values))
-    ticks = sorted({0, peak // 2, peak})
-    return TrendChart(
-        months=months, series=series, width=width, height=height, top=top,
-        x_labels=[(round(left + i * step, 1), f"{m:%m}") for i, m in enumerate(months)],
-        y_ticks=[(y(t), t) for t in ticks])
+    return count_chart([str(m) for m in months], [
+        Line(_("Ledger items listed"), [listed.get(m, 0) for m in months], color=RED),
+        Line(_("Ledger items struck off"), [struck.get(m, 0) for m in months], color=GREEN),
+        Line(_("Cases moved up"), [moved.get(m, 0) for m in months], color=BLUE),
+    ], short_labels=[f"{m.month:02d}" for m in months])
 
 
 # --- The whole page ---------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.errors import NotAllowed
 from villages import registry, scoping
 from villages.models import (
     AnnualGrade,
@@ -52,7 +51,7 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Records of rectification work are never deleted; regions and villages are merged
         # or deactivated instead.
-        return scoping.is_superuser(request.user)
+        return scoping.can_delete_records(request.user)
 
     def get_queryset(self, request):
         return self.scoped_queryset(request.user, super().get_queryset(request))
@@ -152,10 +151,7 @@ class VillageAdmin(ScopedAdmin, SimpleHistoryAdmin):
         return []
 
     def save_model(self, request, obj, form, change):
-        try:
-            registry.save_village(actor=request.user, village=obj)
-        except NotAllowed:
-            raise PermissionDenied from None
+        registry.save_village(actor=request.user, village=obj)
 
 
 @admin.register(PartyBranch)
@@ -237,13 +233,10 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
         return queryset.filter(pk__in=scoping.visible_users(user))
 
     def can_change(self, user, obj):
-        return scoping.is_superuser(user) or (
-            obj.region_id is not None and scoping.is_staff_over(user, obj.region)
-            and not obj.is_superuser)
+        return scoping.can_edit_user(user, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        # Only a superuser may hand out superuser or staff flags and raw permissions.
-        if scoping.is_superuser(request.user):
+        if scoping.can_grant_privileges(request.user):
             return ()
         return ("is_superuser", "is_staff", "user_permissions", "groups", "last_login",
                 "date_joined")

@@ -85,10 +85,6 @@ def visible_users(user) -> QuerySet[User]:
     return User.objects.filter(region__path__startswith=region.path)
 
 
-def can_see_village(user, village: Village) -> bool:
-    return visible_villages(user).filter(pk=village.pk).exists()
-
-
 def can_see_region(user, region: Region) -> bool:
     if is_superuser(user):
         return True
@@ -143,9 +139,39 @@ def can_use_admin(user) -> bool:
     return can_manage_master_data(user)
 
 
+def can_edit_user(user, other: User) -> bool:
+    """Change another account: the staff over its region, never a superuser's account."""
+    if is_superuser(user):
+        return True
+    return (other.region_id is not None and not other.is_superuser
+            and is_staff_over(user, other.region))
+
+
+def can_grant_privileges(user) -> bool:
+    """Hand out the superuser and staff flags, raw permissions and groups."""
+    return is_superuser(user)
+
+
+def can_delete_records(user) -> bool:
+    """Delete in the admin: records are merged, deactivated or struck off instead, so only a
+    superuser repairing data may."""
+    return is_superuser(user)
+
+
+def can_manage_problem_types(user) -> bool:
+    """The nine problem types (软乱散弱 and Yuyao's words) are the system's, not a region's."""
+    return is_superuser(user)
+
+
 def can_export(user) -> bool:
     # An API client pulls over the API; exports are for people.
     return _active(user) and (user.is_superuser or user.role != Role.API_CLIENT)
+
+
+def can_write_anything(user) -> bool:
+    """Write at all, somewhere: everyone signed in but the readers (API client, auditor). What
+    and where is each domain function's own question."""
+    return is_superuser(user) or (_active(user) and user.role not in READ_ONLY_ROLES)
 
 
 def assignable_townships(user) -> QuerySet[Region]:
@@ -299,10 +325,6 @@ def can_log_field_work(user, village: Village) -> bool:
             and user.assigned_villages.filter(pk=village.pk).exists())
 
 
-def can_download_evidence(user, evidence) -> bool:
-    return visible_villages(user).filter(pk=evidence.village_id).exists()
-
-
 # --- Evaluations ----------------------------------------------------------------------------------
 # Quarterly 111-indicator evaluations: everyone reads the evaluations of the villages they see;
 # the village's township (or above) enters and submits scores; the county (or city) over the
@@ -329,11 +351,21 @@ def can_approve_evaluations(user, region: Region) -> bool:
 
 
 def can_assign_tracking(user, village: Village) -> bool:
-    return is_staff_over(user, village.township)
+    return can_assign_tracking_in(user, village.township)
+
+
+def can_assign_tracking_in(user, region: Region) -> bool:
+    """Name the tracking people of the warned villages under ``region``: the staff over it."""
+    return is_staff_over(user, region)
 
 
 def can_manage_indicator_sets(user, region: Region) -> bool:
     return is_staff_over(user, region)
+
+
+def can_upload_scores(user) -> bool:
+    """Upload a score file for some region at all (the upload page and its links)."""
+    return score_writable_villages(user).exists()
 
 
 def score_writable_villages(user) -> QuerySet[Village]:
@@ -354,6 +386,11 @@ def score_writable_villages(user) -> QuerySet[Village]:
 def can_manage_bulletins(user, region: Region) -> bool:
     """Build, publish and correct: county or city staff over the bulletin's region."""
     return is_staff_over(user, region)
+
+
+def can_manage_any_bulletins(user) -> bool:
+    """Build, publish or correct bulletins somewhere: county or city staff."""
+    return can_manage_master_data(user)
 
 
 def visible_bulletins(user, bulletins: QuerySet, *, published: Q) -> QuerySet:

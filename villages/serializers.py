@@ -11,12 +11,6 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "level", "parent"]
 
 
-class PartyBranchSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PartyBranch
-        fields = ["id", "name", "kind", "member_count"]
-
-
 class ScopedTownshipField(serializers.PrimaryKeyRelatedField):
     """Only regions the caller can see are valid choices; others read as nonexistent."""
 

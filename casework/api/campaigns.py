@@ -1,22 +1,12 @@
-"""REST for the rectification work: cases, pairings, ledger items, campaigns, help teams.
+"""REST for campaigns: the list with progress counts, and create/update through the domain
+functions of ``casework/campaigns.py`` (their ``NotAllowed`` is a 403, a ``DomainError`` a 400
+naming the field)."""
 
-Querysets come from ``villages/scoping.py``; writes go through the domain functions, whose
-``NotAllowed`` becomes 403 and whose ``DomainError`` becomes 400 with the field named. Ledger
-items are never deleted: there is no DELETE route (405).
-"""
-from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 
-from casework import visibility
-from casework.api.fields import (
-    BASE_PERMISSIONS,
-)
-from casework.models import (
-    Campaign,
-    Outcome,
-)
+from casework import campaigns
+from casework.api.fields import BASE_PERMISSIONS
+from casework.models import Campaign
 from villages import scoping
 from villages.models import RegionLevel
 
@@ -39,17 +29,6 @@ class CampaignSerializer(serializers.ModelSerializer):
                 level=RegionLevel.TOWNSHIP)
         return fields
 
-    def validate(self, attrs):
-        start = attrs.get("start", getattr(self.instance, "start", None))
-        end = attrs.get("end", getattr(self.instance, "end", None))
-        if start and end and end <= start:
-            raise serializers.ValidationError({"end": [_("A campaign ends after it starts.")]})
-        region = attrs.get("region", getattr(self.instance, "region", None))
-        if not scoping.can_manage_campaigns(self.context["request"].user, region):
-            raise PermissionDenied(_("Only the organization department of the region runs "
-                                     "its campaigns."))
-        return attrs
-
 
 class CampaignViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
                       viewsets.ReadOnlyModelViewSet):
@@ -57,15 +36,15 @@ class CampaignViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
     permission_classes = BASE_PERMISSIONS
 
     def get_queryset(self):
-        visible = scoping.visible_villages(self.request.user)
-        return (visibility.campaigns(self.request.user)
-                .annotate(case_count=Count("cases", filter=Q(cases__village__in=visible)),
-                          moved_up=Count("cases", filter=Q(cases__village__in=visible,
-                                                           cases__outcome=Outcome.MOVED_UP)))
-                .order_by("-start", "pk"))
+        return campaigns.campaign_rows(self.request.user)
+
+    def perform_create(self, serializer):
+        campaign = campaigns.create_campaign(actor=self.request.user,
+                                             **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=campaign.pk)
 
     def perform_update(self, serializer):
-        if not scoping.can_manage_campaigns(self.request.user, serializer.instance.region):
-            raise PermissionDenied(_("Only the organization department of the region runs "
-                                     "its campaigns."))
-        serializer.save()
+        campaign = campaigns.update_campaign(actor=self.request.user,
+                                             campaign=serializer.instance,
+                                             **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=campaign.pk)

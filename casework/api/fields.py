@@ -36,9 +36,7 @@ class WritePermission(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        user = request.user
-        return scoping.is_superuser(user) or (
-            user.is_authenticated and user.role not in scoping.READ_ONLY_ROLES)
+        return scoping.can_write_anything(request.user)
 
 
 BASE_PERMISSIONS = [permissions.IsAuthenticated, WritePermission]

@@ -4,14 +4,12 @@ Querysets come from ``villages/scoping.py``; writes go through the domain functi
 ``NotAllowed`` becomes 403 and whose ``DomainError`` becomes 400 with the field named. Ledger
 items are never deleted: there is no DELETE route (405).
 """
-from django.db.models import Count, Sum
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from casework import pairing, visibility
+from casework import pairing
 from casework.api.fields import (
     BASE_PERMISSIONS,
     ScopedPersonField,
@@ -24,7 +22,7 @@ from casework.models import (
     ProjectKind,
     ProjectStatus,
 )
-from core.errors import DomainError
+from core.periods import MONTH_REGEX
 
 
 class PairingSerializer(serializers.ModelSerializer):
@@ -69,7 +67,7 @@ class ProjectSerializer(serializers.Serializer):
 
 
 class InstructorDaysSerializer(serializers.Serializer):
-    month = serializers.RegexField(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+    month = serializers.RegexField(MONTH_REGEX)
     days = serializers.IntegerField(min_value=0, max_value=31)
 
 
@@ -81,12 +79,7 @@ class PairingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = BASE_PERMISSIONS
 
     def get_queryset(self):
-        return (visibility.pairings(self.request.user)
-                .select_related("partner_person", "partner_village", "village")
-                .annotate(visit_count=Count("visits", distinct=True),
-                          project_count=Count("projects", distinct=True),
-                          project_funds=Sum("projects__funds"))
-                .order_by("village__code", "kind", "pk"))
+        return pairing.pairing_rows(self.request.user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -124,10 +117,7 @@ class PairingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         item = self._pairing()
         body = InstructorDaysSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if item.kind != PairingKind.INSTRUCTOR:
-            raise DomainError(_("Days in village are logged for instructors."), field="days")
-        record = pairing.log_instructor_days(
-            actor=request.user, person=item.partner_person, village=item.village,
-            **body.validated_data)
+        record = pairing.log_pairing_days(actor=request.user, pairing=item,
+                                          **body.validated_data)
         return Response({"month": record.month, "days": record.days},
                         status=status.HTTP_201_CREATED)

@@ -173,6 +173,21 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status != CaseStatus.CLOSED
 
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Opened (by a township, say) and not yet confirmed by the county."""
+        return self.status == CaseStatus.OPENED and not self.confirmed_at
+
+    @property
+    def ready_to_start(self) -> bool:
+        return self.status == CaseStatus.OPENED and bool(self.confirmed_at)
+
+    @property
+    def takes_outcome(self) -> bool:
+        """Under way or judged: the county records (or corrects) whether it moved up."""
+        return self.status in (CaseStatus.RECTIFYING, CaseStatus.MOVED_UP,
+                               CaseStatus.NOT_MOVED_UP)
+
 
 class CaseMeasure(models.Model):
     """One line of the one-village-one-policy plan (一村一策)."""

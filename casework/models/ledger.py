@@ -81,3 +81,7 @@ class LedgerItem(models.Model):
 
     def __str__(self):
         return f"{self.village} #{self.number} {self.problem}"
+
+    @property
+    def is_struck_off(self) -> bool:
+        return self.status == LedgerStatus.STRUCK_OFF

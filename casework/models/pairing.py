@@ -70,6 +70,11 @@ class Pairing(models.Model):
         return f"{self.partner_label} ↔ {self.village}"
 
     @property
+    def is_instructor(self) -> bool:
+        """A stationed instructor's pairing: the only kind with days in the village."""
+        return self.kind == PairingKind.INSTRUCTOR
+
+    @property
     def partner_label(self) -> str:
         if self.partner_person_id:
             return str(self.partner_person)

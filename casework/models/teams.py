@@ -44,6 +44,10 @@ class HelpTeam(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == HelpTeamStatus.ACTIVE
+
 
 class HelpTeamVillage(models.Model):
     """分片包干: each village is covered by one team."""

@@ -4,7 +4,7 @@ render; domain errors reach the user through ``core/http.py``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,7 +27,6 @@ from casework.models import (
     CaseMeasure,
     CaseStatus,
     LedgerItem,
-    Pairing,
     Visit,
 )
 from core.http import errors_as_message, errors_on_form
@@ -40,9 +39,7 @@ def case_list(request):
     found = CaseFilter(request.GET, queryset=case_rows(request.user), request=request)
     page, query = paginate(request, found.qs)
     return render(request, "casework/case_list.html", {
-        "filter": found, "page": page, "query": query, "page_sizes": PAGE_SIZES,
-        "can_open": scoping.can_open_cases(request.user),
-    })
+        "filter": found, "page": page, "query": query, "page_sizes": PAGE_SIZES})
 
 
 def _openable_villages(user):
@@ -84,10 +81,7 @@ def case_detail(request, pk: int, forms=None):
     village = case.village
     user = request.user
     can_manage = scoping.can_manage_cases(user, village)
-    pairings = (Pairing.objects.filter(village=village)
-                .select_related("partner_person", "partner_village")
-                .annotate(visit_count=Count("visits", distinct=True),
-                          project_count=Count("projects", distinct=True)))
+    pairings = pairing.pairing_rows(user).filter(village=village)
     forms = forms or {}
     context = {
         "case": case,

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from casework.models import (
     LedgerItem,
     LedgerStatus,
 )
+from core import xlsx
 from core.http import errors_as_message, errors_on_form
 from core.pagination import PAGE_SIZES, paginate
 from villages import scoping
@@ -45,12 +46,7 @@ def ledger_export(request):
         raise PermissionDenied
     found = LedgerFilter(request.GET, queryset=ledger.ledger_rows(request.user),
                          request=request)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.xlsx"'
-    exports.write_ledger_workbook(found.qs, response)
-    return response
+    return xlsx.response(exports.ledger_workbook(found.qs), "ledger")
 
 
 @login_required

@@ -1,9 +1,8 @@
 """Pairing pages: the list, and a pairing with its visits, projects and instructor days."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework import pairing, visibility
@@ -15,9 +14,7 @@ from casework.forms import (
 )
 from casework.models import (
     InstructorDays,
-    PairingKind,
 )
-from core.errors import DomainError
 from core.http import errors_on_form
 from core.pagination import PAGE_SIZES, paginate
 from villages import scoping
@@ -25,13 +22,8 @@ from villages import scoping
 
 @login_required
 def pairing_list(request):
-    rows = (visibility.pairings(request.user)
-            .select_related("village__township", "partner_person", "partner_village")
-            .annotate(visit_count=Count("visits", distinct=True),
-                      project_count=Count("projects", distinct=True),
-                      project_funds=Sum("projects__funds"))
-            .order_by("village__code", "kind"))
-    found = PairingFilter(request.GET, queryset=rows, request=request)
+    found = PairingFilter(request.GET, queryset=pairing.pairing_rows(request.user),
+                          request=request)
     page, query = paginate(request, found.qs)
     return render(request, "casework/pairing_list.html", {
         "filter": found, "page": page, "query": query, "page_sizes": PAGE_SIZES})
@@ -44,7 +36,7 @@ def pairing_detail(request, pk: int, forms=None):
     can_log = scoping.can_log_field_work(request.user, item.village)
     forms = forms or {}
     days = InstructorDays.objects.none()
-    if item.kind == PairingKind.INSTRUCTOR:
+    if item.is_instructor:
         days = InstructorDays.objects.filter(person=item.partner_person_id,
                                              village=item.village).order_by("-month")
     return render(request, "casework/pairing_detail.html", {
@@ -57,7 +49,7 @@ def pairing_detail(request, pk: int, forms=None):
         "visit_form": forms.get("visit") or (VisitForm() if can_log else None),
         "project_form": forms.get("project") or (ProjectForm() if can_log else None),
         "days_form": forms.get("days") or (
-            InstructorDaysForm() if can_log and item.kind == PairingKind.INSTRUCTOR else None),
+            InstructorDaysForm() if can_log and item.is_instructor else None),
     }, status=400 if forms else 200)
 
 
@@ -91,10 +83,6 @@ def pairing_project(request, pk: int):
 @login_required
 @require_POST
 def pairing_days(request, pk: int):
-    def log(p, d):
-        if p.kind != PairingKind.INSTRUCTOR:
-            raise DomainError(_("Days in village are logged for instructors."), field="days")
-        pairing.log_instructor_days(actor=request.user, person=p.partner_person,
-                                    village=p.village, month=d["month"], days=d["days"])
-
-    return _pairing_form(request, pk, "days", InstructorDaysForm(request.POST), log)
+    return _pairing_form(request, pk, "days", InstructorDaysForm(request.POST),
+                         lambda p, d: pairing.log_pairing_days(
+                             actor=request.user, pairing=p, month=d["month"], days=d["days"]))

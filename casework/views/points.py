@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from casework import exports, points, points_summary, visibility
 from casework.filters import PointsFilter
 from casework.forms import RecordPointsForm, ReverseEntryForm, RuleAddForm, RuleChangeForm
 from casework.models import DERIVED_SOURCES, PointsRule, PointsSource
+from core import xlsx
 from core.http import errors_as_message, errors_on_form
 from core.pagination import PAGE_SIZES, paginate
 from villages import scoping
@@ -52,11 +52,8 @@ def points_export(request):
     if not scoping.can_export(request.user):
         raise PermissionDenied
     found, year = _summary_filter(request)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="points-{year}.xlsx"'
-    exports.write_points_workbook(points_summary.summarize(found.qs), response, year=year)
-    return response
+    return xlsx.response(exports.points_workbook(points_summary.summarize(found.qs), year=year),
+                         f"points-{year}")
 
 
 def _person_or_404(user, pk: int) -> Person:

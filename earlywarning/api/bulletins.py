@@ -110,8 +110,7 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
                         headers={"ETag": tag})
 
     def _require_staff(self):
-        if not (scoping.is_superuser(self.request.user)
-                or self.request.user.role in scoping.STAFF_ROLES):
+        if not scoping.can_manage_any_bulletins(self.request.user):
             raise PermissionDenied(_("Only county or city organization department staff may "
                                      "build, publish or correct bulletins."))
 

@@ -7,14 +7,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError
 from core.filters import SinceFilter
+from core.http import on_invalid
 from core.periods import parse_quarter
-from earlywarning import catalogue, evaluations, imports
+from earlywarning import catalogue, evaluations, imports, scorefiles
 from earlywarning.models.evaluations import (
     Evaluation,
     EvaluationStatus,
@@ -129,12 +130,6 @@ class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-def _import_errors(error: DomainError) -> dict:
-    if isinstance(error, imports.ScoreImportFailed):
-        return error.as_dict()
-    return {"errors": [{"row": None, "column": error.field, "message": str(error.message)}]}
-
-
 class EvaluationFilter(django_filters.FilterSet):
     quarter = django_filters.CharFilter(method="by_quarter", help_text="Like 2026Q3.")
     region = django_filters.ModelChoiceFilter(
@@ -213,15 +208,15 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
             return Response({"errors": [{"row": None, "column": "region",
                                          "message": _("Unknown region.")}]},
                             status=status.HTTP_400_BAD_REQUEST)
-        try:
+        failed = []
+        with on_invalid(failed.append):
             result = imports.import_scores(
                 actor=request.user, region=region, quarter=data["quarter"], file=data["file"],
                 file_name=data["file"].name, replace=data["replace"],
                 source=ScoreImport.Source.API)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from None
-        except DomainError as error:
-            return Response(_import_errors(error), status=status.HTTP_400_BAD_REQUEST)
+        if failed:
+            return Response({"errors": scorefiles.error_items(failed[0])},
+                            status=status.HTTP_400_BAD_REQUEST)
         return Response({
             "import": result.score_import.pk, "region": region.pk,
             "quarter": str(result.quarter), "indicator_set": result.indicator_set.pk,
@@ -242,11 +237,8 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
     def submit(self, request):
         """The township submits its draft evaluations of a quarter."""
         region, quarter = self._region_quarter(request)
-        try:
-            count = evaluations.submit_evaluations(actor=request.user, region=region,
-                                                   quarter=quarter)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from None
+        count = evaluations.submit_evaluations(actor=request.user, region=region,
+                                               quarter=quarter)
         return Response({"submitted": count})
 
     @extend_schema(request=RegionQuarterSerializer, responses={200: dict})
@@ -254,11 +246,8 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
     def approve(self, request):
         """The county approves the submitted evaluations of a quarter."""
         region, quarter = self._region_quarter(request)
-        try:
-            count = evaluations.approve_evaluations(actor=request.user, region=region,
-                                                    quarter=quarter)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from None
+        count = evaluations.approve_evaluations(actor=request.user, region=region,
+                                                quarter=quarter)
         return Response({"approved": count})
 
     @extend_schema(request=ReopenSerializer, responses={200: EvaluationSerializer})
@@ -268,11 +257,8 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
         evaluation = self.get_object()
         form = ReopenSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            evaluations.reopen_evaluation(actor=request.user, evaluation=evaluation,
-                                          reason=form.validated_data["reason"])
-        except NotAllowed as error:
-            raise PermissionDenied(str(error.message)) from None
+        evaluations.reopen_evaluation(actor=request.user, evaluation=evaluation,
+                                      reason=form.validated_data["reason"])
         fresh = self.get_queryset().filter(pk=evaluation.pk).first()
         if fresh is None:
             raise NotFound

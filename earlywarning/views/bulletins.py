@@ -1,6 +1,5 @@
 """Bulletin pages: the list, the notice itself (printable), Excel, and the county's buttons."""
 
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as BrokerError
-from openpyxl import Workbook
 
+from core import xlsx
 from core.http import errors_as_message
-from earlywarning import bulletins, consequences, documents, tasks, visibility
+from core.pagination import paginate
+from earlywarning import bulletins, documents, tasks, visibility
 from earlywarning.models.bulletins import Bulletin, BulletinStatus
 from earlywarning.models.ratings import Color, Movement
 from villages import scoping
@@ -30,7 +30,7 @@ def document(bulletin: Bulletin) -> dict:
 
 
 def _manageable_regions(user):
-    if not (scoping.is_superuser(user) or user.role in scoping.STAFF_ROLES):
+    if not scoping.can_manage_any_bulletins(user):
         return Region.objects.none()
     return (scoping.visible_regions(user).filter(level__in=bulletins.BULLETIN_LEVELS)
             .order_by("path"))
@@ -49,8 +49,9 @@ def bulletin_list(request):
             rows = rows.filter(month=str(bulletins.Month.parse(month)))
     if status in BulletinStatus.values:
         rows = rows.filter(status=status)
+    page, query = paginate(request, rows)
     return render(request, "earlywarning/bulletins/list.html", {
-        "rows": rows[:200],
+        "page": page, "query": query,
         "regions": Region.objects.filter(pk__in=visible.values("region")).order_by("path"),
         "build_regions": _manageable_regions(request.user),
         "filters": {"region": region, "month": month, "status": status},
@@ -106,41 +107,8 @@ def bulletin_export(request, pk: int):
         raise PermissionDenied
     bulletin = get_object_or_404(visibility.bulletins(request.user)
                                  .select_related("region"), pk=pk)
-    doc = document(bulletin)
-    colors, moves = dict(Color.choices), dict(Movement.choices)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Townships"))
-    sheet.append([doc["summary"]["title"], f"r{bulletin.revision}",
-                  str(dict(BulletinStatus.choices)[bulletin.status])])
-    sheet.append([_("County"), _("Township"), _("Green"), _("Yellow"), _("Red"), _("Unrated"),
-                  _("Moved up"), _("Moved down"), _("Red last month"), _("Ratings missing"),
-                  _("Ratings late"), _("Loses award eligibility"), _("Officials for a talk")])
-    called = {town["township"]: town.get("officials_for_talk") or []
-              for town in doc["summary"].get("award_ineligible", [])}
-    for t in doc["summary"]["townships"]:
-        sheet.append([t["county"], t["name"], t["green"], t["yellow"], t["red"], t["unrated"],
-                      t["up"], t["down"], t["red_previous"], t["missing"], t["late"],
-                      _("Yes") if t["red_rose"] else "",
-                      "、".join(consequences.describe_participants(called.get(t["id"], [])))])
-    entries = workbook.create_sheet(_("Villages"))
-    entries.append([_("Township"), _("Village"), _("Color"), _("Last month"), _("Change"),
-                    _("Latest tier"), _("Case status"), _("Open ledger items"),
-                    _("Overdue ledger items"), _("Ratings missing"), _("Ratings late")])
-    for e in doc["entries"]:
-        entries.append([e["township_name"], e["village_name"], str(colors.get(e["color"], "")),
-                        str(colors.get(e["previous_color"], "")), str(moves.get(e["change"], "")),
-                        e["tier"], e["case_status"] or "", e["open_ledger_items"],
-                        e["overdue_ledger_items"], " ".join(e["ratings_missing"]),
-                        " ".join(e["ratings_late"])])
-    stream = io.BytesIO()
-    workbook.save(stream)
-    response = HttpResponse(
-        stream.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = (
-        f'attachment; filename="bulletin-{bulletin.region.code}-{bulletin.month}'
-        f'-r{bulletin.revision}.xlsx"')
-    return response
+    return xlsx.response(documents.bulletin_workbook(bulletin, document(bulletin)),
+                         f"bulletin-{bulletin.region.code}-{bulletin.month}-r{bulletin.revision}")
 
 
 def _managed(request, pk):

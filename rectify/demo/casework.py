@@ -367,17 +367,7 @@ class RectifyDemo:
                         kind=ProjectKind.WELFARE, partner=department.partner_name,
                         funds=Decimal(rng.randint(5, 80) * 10_000),
                         status=rng.choice(ProjectStatus.values)))
-        for village in [v for v in self.backward if v.code.startswith("330281")]:
-            enterprise = Pairing(kind=PairingKind.ENTERPRISE, village=village,
-                                 partner_name=rng.choice(ENTERPRISES), start=CAMPAIGN_START,
-                                 commitments="村企结对，共建增收项目")
-            pairings.append(enterprise)
-            for _n in range(rng.randint(1, 2)):
-                projects.append(Project(
-                    village=village, pairing=enterprise, name=rng.choice(PROJECTS),
-                    kind=ProjectKind.CO_BUILT, partner=enterprise.partner_name,
-                    funds=Decimal(rng.randint(10, 60) * 5_000) + Decimal("0.85"),
-                    status=rng.choice(ProjectStatus.values)))
+        pairings += self.yuyao_enterprise_pairs(projects)
         pairings += self.xinchang_pairs()
         Person.objects.bulk_create(people, batch_size=2000)
         for pairing in pairings:
@@ -395,6 +385,24 @@ class RectifyDemo:
             row.pairing_id = row.pairing.pk
         Visit.objects.bulk_create(visits, batch_size=5000)
         Project.objects.bulk_create(projects, batch_size=5000)
+
+    def yuyao_enterprise_pairs(self, projects: list[Project]) -> list[Pairing]:
+        """余姚市's backward villages each paired with an enterprise, with 1–2 co-built
+        projects (added to ``projects``)."""
+        rng = self.rng
+        pairings = []
+        for village in [v for v in self.backward if v.code.startswith("330281")]:
+            enterprise = Pairing(kind=PairingKind.ENTERPRISE, village=village,
+                                 partner_name=rng.choice(ENTERPRISES), start=CAMPAIGN_START,
+                                 commitments="村企结对，共建增收项目")
+            pairings.append(enterprise)
+            for _n in range(rng.randint(1, 2)):
+                projects.append(Project(
+                    village=village, pairing=enterprise, name=rng.choice(PROJECTS),
+                    kind=ProjectKind.CO_BUILT, partner=enterprise.partner_name,
+                    funds=Decimal(rng.randint(10, 60) * 5_000) + Decimal("0.85"),
+                    status=rng.choice(ProjectStatus.values)))
+        return pairings
 
     def xinchang_pairs(self) -> list[Pairing]:
         villages = [v for v in self.villages if v.code.startswith("330624")]

@@ -19,8 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.periods import Quarter, parse_quarter
-from earlywarning import catalogue, tiering
-from earlywarning.imports import write_score_rows
+from earlywarning import catalogue, scoring, tiering
 from earlywarning.models import QuarterApproval
 from earlywarning.models.evaluations import (
     Evaluation,
@@ -30,6 +29,7 @@ from earlywarning.models.evaluations import (
     IndicatorSet,
     TrackingAssignment,
 )
+from earlywarning.scorerows import write_score_rows
 from villages.models import (
     AnnualGrade,
     Grade,
@@ -175,10 +175,12 @@ class _Village:
 
 
 def _total(tenths: bytes, indicators: list[Indicator]) -> Decimal:
+    # In tenths of a point (the demo's indicators weigh 1), summed as integers for speed.
     points = 0
     for value, indicator in zip(tenths, indicators, strict=True):
         top = 5 if indicator.max_score == Decimal("0.5") else 10
-        points += value if indicator.higher_is_better else top - value
+        points += scoring.points(value, max_score=top,
+                                 higher_is_better=indicator.higher_is_better)
     return Decimal(points) / 10
 
 

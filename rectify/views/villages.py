@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from core import xlsx
 from core.pagination import PAGE_SIZES, paginate
 from earlywarning import evaluations
 from rectify.filters import VillageFilter
@@ -23,7 +23,6 @@ def village_list(request):
         "page": page,
         "query": query,
         "page_sizes": PAGE_SIZES,
-        "can_export": scoping.can_export(request.user),
     })
 
 
@@ -32,12 +31,7 @@ def village_export(request):
     if not scoping.can_export(request.user):
         raise PermissionDenied
     villages = VillageFilter(request.GET, queryset=village_rows(request.user), request=request)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="villages-{stamp}.xlsx"'
-    exports.write_village_workbook(villages.qs, response)
-    return response
+    return xlsx.response(exports.village_workbook(villages.qs), "villages")
 
 
 @login_required

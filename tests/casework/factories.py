@@ -118,3 +118,33 @@ class WorkWorld:
                                        formed_on=date(2026, 3, 1))
         team.assignments.create(village=world.fq1)
         return cls(cases=cases, items=items, pairings=pairings, team=team)
+
+    def ids(self) -> dict:
+        return {"cases": {key: case.pk for key, case in self.cases.items()},
+                "items": {key: item.pk for key, item in self.items.items()},
+                "pairings": {key: pairing.pk for key, pairing in self.pairings.items()},
+                "team": self.team.pk}
+
+    @classmethod
+    def fetch(cls, ids: dict, world) -> "WorkWorld":
+        """The work ``create()`` built on ``world``, read back as new objects, with the related
+        objects cached as ``create()`` leaves them."""
+        cases = Case.objects.in_bulk(ids["cases"].values())
+        items = LedgerItem.objects.select_related("problem_type").in_bulk(ids["items"].values())
+        pairings = Pairing.objects.select_related("partner_person").in_bulk(
+            ids["pairings"].values())
+        team = HelpTeam.objects.select_related("lead").get(pk=ids["team"])
+        team.county = world.zhuji
+        work = cls(cases={key: cases[pk] for key, pk in ids["cases"].items()},
+                   items={key: items[pk] for key, pk in ids["items"].items()},
+                   pairings={key: pairings[pk] for key, pk in ids["pairings"].items()},
+                   team=team)
+        for key in ids["cases"]:
+            village = getattr(world, key)
+            staff = world.users["shangyu" if key == "bg1" else "zhuji"]
+            case, item, pairing = work.cases[key], work.items[key], work.pairings[key]
+            case.village, case.opened_by, case.confirmed_by = village, staff, staff
+            item.village, item.case, item.listed_by = village, case, staff
+            pairing.village = village
+            pairing.partner_person.region = village.township.parent
+        return work

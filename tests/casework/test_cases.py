@@ -1,7 +1,6 @@
 """A case from opening to closed, through the HTML pages a county user clicks."""
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 
 from casework import cases
@@ -18,11 +17,7 @@ from casework.models import (
 from core.errors import DomainError, NotAllowed
 from tests.casework.factories import CampaignFactory, CaseFactory, pdf_upload, problem
 
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel("2026-11-20 10:00 +0800", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def status_of(case):

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 
 from casework import ledger
@@ -134,8 +133,8 @@ def test_helper_cannot_strike_off(world, work):
                           resolution="ok", evidence=pdf_upload())
 
 
-@time_machine.travel(date(2027, 1, 5), tick=False)
-def test_overdue_task_flags_open_items_and_is_idempotent(world, work):
+@pytest.mark.frozen_at(date(2027, 1, 5))
+def test_overdue_task_flags_open_items_and_is_idempotent(world, work, frozen):
     done = work.items["dk1"]
     ledger.strike_off(actor=world.users["zhuji"], item=done, resolution="ok",
                       evidence=pdf_upload())
@@ -146,8 +145,8 @@ def test_overdue_task_flags_open_items_and_is_idempotent(world, work):
     assert flagged == {world.fq1.code, world.bg1.code}
 
 
-@time_machine.travel(date(2027, 1, 5), tick=False)
-def test_striking_off_an_overdue_item_clears_the_flag(world, work):
+@pytest.mark.frozen_at(date(2027, 1, 5))
+def test_striking_off_an_overdue_item_clears_the_flag(world, work, frozen):
     ledger.flag_overdue()
     ledger.strike_off(actor=world.users["zhuji"], item=work.items["fq1"], resolution="ok",
                       evidence=pdf_upload())

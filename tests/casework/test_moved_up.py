@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from casework.models import Case, CaseStatus, LedgerItem
 from earlywarning.models import RatingStatus, WarningRating
-from tests.earlywarning.ratings_helpers import SHANGHAI
+from tests.conftest import SHANGHAI
 
 OPENED = datetime(2026, 10, 5, 9, 0, tzinfo=SHANGHAI)
 

@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 
 from casework import pairing, teams
@@ -21,11 +20,7 @@ from casework.models import (
 from core.errors import DomainError, NotAllowed
 from tests.villages.factories import PersonFactory
 
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel("2026-11-20 10:00 +0800", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.mark.parametrize("funds", ["-1", "-0.01", "abc", "1.234", "NaN"])
@@ -192,3 +187,17 @@ def test_meeting_needs_decisions_and_a_past_date(world, work):
         teams.hold_meeting(actor=world.users["zhuji"], team=work.team, on=date(2026, 12, 1),
                            decisions="分片包干")
     assert error.value.field == "date"
+
+
+def test_a_pairings_funds_count_each_project_once_however_many_visits(world, work, login):
+    leader = work.pairings["fq1"]
+    for day in (5, 12):
+        Visit.objects.create(village=world.fq1, pairing=leader, date=date(2026, 10, day),
+                             visitor="领导", purpose="走访", logged_by=world.users["zhuji"])
+    Project.objects.create(village=world.fq1, pairing=leader, name="村道硬化",
+                           funds=Decimal("100000"))
+
+    row = login("zhuji").get(f"/api/v1/pairings/{leader.pk}/").json()
+
+    assert (row["visit_count"], row["project_count"], row["project_funds"]) == (
+        2, 1, "100000.00")

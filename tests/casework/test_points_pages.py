@@ -64,7 +64,9 @@ def test_the_export_is_a_workbook_with_formula_safe_text(posted, world, login):
     Person.objects.filter(pk=posted["fq1"].person_id).update(name="=HYPERLINK(1)",
                                                             employer="+86 县委")
     response = login("zhuji").get("/points/export.xlsx?year=2026")
-    assert response["Content-Disposition"] == 'attachment; filename="points-2026.xlsx"'
+    # Named like every download (core/xlsx.py): what, then when it was made.
+    assert response["Content-Disposition"] == (
+        'attachment; filename="points-2026-20261120-1000.xlsx"')
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
     cell = rows["=HYPERLINK(1)"][1]

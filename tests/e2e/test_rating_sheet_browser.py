@@ -1,17 +1,16 @@
 import pytest
 
 from earlywarning.models.ratings import WarningRating
+from tests.conftest import NOW
 from tests.e2e.conftest import log_in
-from tests.earlywarning.ratings_helpers import NOW
 from tests.villages.factories import PASSWORD, World
 
-pytestmark = pytest.mark.browser
+# The server thread shares the clock, running from NOW: the open period is 2026-11-H2.
+pytestmark = [pytest.mark.browser, pytest.mark.frozen_at(NOW, tick=True)]
 
 
 @pytest.fixture
-def live_world(transactional_db, time_machine) -> World:
-    # The server thread shares the frozen clock: the open period is 2026-11-H2.
-    time_machine.move_to(NOW, tick=True)
+def live_world(transactional_db, frozen) -> World:
     return World.create()
 
 

@@ -1,18 +1,10 @@
 import pytest
 
-from tests.earlywarning.ratings_helpers import NOW
+from earlywarning.models.evaluations import IndicatorSet
+from tests.earlywarning.factories import make_set
 
 
 @pytest.fixture
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return NOW
-
-
-@pytest.fixture
-def english():
-    """Domain messages are asserted in their English source text."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+def catalogue(world, frozen) -> IndicatorSet:
+    """The city's set for 2026, which every world village is scored with."""
+    return make_set(world.city)

@@ -6,7 +6,7 @@ from django.test import Client
 
 from earlywarning import bulletins
 from tests.conftest import require
-from tests.earlywarning.bulletin_helpers import OCTOBER, rate_september_and_october
+from tests.earlywarning.factories import OCTOBER, rate_september_and_october
 
 pytestmark = pytest.mark.usefixtures("frozen")
 

@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 from earlywarning import bulletins
 from earlywarning.models.bulletins import Bulletin
 from earlywarning.models.ratings import WarningRating
-from tests.earlywarning.bulletin_helpers import OCTOBER, rate_september_and_october
+from tests.earlywarning.factories import OCTOBER, rate_september_and_october
 
 pytestmark = pytest.mark.usefixtures("frozen", "english")
 LIST = "/api/v1/bulletins/"

@@ -8,7 +8,7 @@ from core.periods import HalfMonth
 from earlywarning import bulletins
 from earlywarning.models.bulletins import Bulletin, BulletinEntry, BulletinStatus
 from earlywarning.models.ratings import RatingStatus, WarningRating
-from tests.earlywarning.bulletin_helpers import OCTOBER, at, rate_september_and_october
+from tests.earlywarning.factories import OCTOBER, at, rate_september_and_october
 from tests.villages.factories import make_village
 from villages.models import Grade, Person, TownshipPost, TownshipPostKind
 

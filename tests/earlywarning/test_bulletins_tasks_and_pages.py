@@ -5,7 +5,7 @@ from kombu.exceptions import OperationalError
 from earlywarning import bulletins, tasks
 from earlywarning.models.bulletins import Bulletin
 from earlywarning.views import bulletins as views
-from tests.earlywarning.bulletin_helpers import OCTOBER, rate_september_and_october
+from tests.earlywarning.factories import OCTOBER, rate_september_and_october
 
 pytestmark = pytest.mark.usefixtures("frozen")
 

@@ -3,14 +3,7 @@
 import pytest
 
 from earlywarning.models.evaluations import Evaluation, IndicatorSet
-from tests.earlywarning.evaluation_fixtures import (  # noqa: F401
-    catalogue_fixture,
-    csv_bytes,
-    frozen_time_fixture,
-    login_fixture,
-    row,
-)
-from tests.earlywarning.test_score_import import run, zhuji_rows
+from tests.earlywarning.factories import csv_bytes, row, run, zhuji_rows
 
 pytestmark = pytest.mark.django_db
 

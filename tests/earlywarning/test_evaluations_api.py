@@ -8,15 +8,7 @@ from rest_framework.test import APIClient
 
 from earlywarning import evaluations
 from earlywarning.models.evaluations import Evaluation, EvaluationStatus, IndicatorScore
-from tests.earlywarning.evaluation_fixtures import (  # noqa: F401
-    catalogue_fixture,
-    csv_bytes,
-    frozen_time_fixture,
-    make_set,
-    many_villages,
-    row,
-)
-from tests.earlywarning.test_score_import import run, zhuji_rows
+from tests.earlywarning.factories import csv_bytes, make_set, many_villages, row, run, zhuji_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -20,15 +20,7 @@ from earlywarning.models.evaluations import (
     ScoreImport,
     TrackingAssignment,
 )
-from tests.earlywarning.evaluation_fixtures import (  # noqa: F401
-    catalogue_fixture,
-    csv_bytes,
-    frozen_time_fixture,
-    login_fixture,
-    many_villages,
-    row,
-)
-from tests.earlywarning.test_score_import import run, zhuji_rows
+from tests.earlywarning.factories import csv_bytes, many_villages, row, run, zhuji_rows
 from tests.villages.factories import PersonFactory, PostAssignmentFactory
 from villages.models import Post
 
@@ -446,7 +438,7 @@ def test_township_cannot_import_a_set(world, catalogue, login):
 
 
 def test_the_applicable_set_is_the_latest_year_then_the_nearest_region(world, catalogue):
-    from tests.earlywarning.evaluation_fixtures import make_set
+    from tests.earlywarning.factories import make_set
 
     county_2026 = make_set(world.zhuji, name="诸暨自定")
     city_2027 = make_set(world.city, year=2027, name="市 2027")

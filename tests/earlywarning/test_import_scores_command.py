@@ -4,13 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from earlywarning.models.evaluations import Evaluation, ScoreImport
-from tests.earlywarning.evaluation_fixtures import (  # noqa: F401
-    catalogue_fixture,
-    csv_bytes,
-    frozen_time_fixture,
-    row,
-)
-from tests.earlywarning.test_score_import import zhuji_rows
+from tests.earlywarning.factories import csv_bytes, row, zhuji_rows
 
 pytestmark = pytest.mark.django_db
 

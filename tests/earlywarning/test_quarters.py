@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-import time_machine
 
 from core.errors import DomainError
 from core.periods import Quarter, parse_open_quarter, parse_quarter
@@ -34,7 +33,7 @@ def test_start_and_end_dates():
     assert Quarter(2026, 4).end == date(2026, 12, 31)
 
 
-@time_machine.travel("2026-11-20 10:00 +0800", tick=False)
+@pytest.mark.usefixtures("frozen")
 def test_only_quarters_that_have_begun_are_open():
     assert str(parse_open_quarter("2026Q4")) == "2026Q4"
     with pytest.raises(DomainError):

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from earlywarning.models.ratings import WarningRating
-from tests.earlywarning.ratings_helpers import rate
+from tests.earlywarning.factories import rate
 from tests.villages.factories import make_village
 
 

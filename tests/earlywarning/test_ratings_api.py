@@ -3,7 +3,7 @@ from rest_framework.test import APIClient
 
 from earlywarning import roster
 from earlywarning.models.ratings import WarningRating
-from tests.earlywarning.ratings_helpers import rate
+from tests.earlywarning.factories import rate
 
 URL = "/api/v1/ratings/"
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from earlywarning.models.ratings import WarningRating
-from tests.earlywarning.ratings_helpers import rate
+from tests.earlywarning.factories import rate
 from tests.villages.factories import World
 
 

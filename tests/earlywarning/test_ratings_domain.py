@@ -6,7 +6,8 @@ from core.errors import NotAllowed
 from core.periods import HalfMonth
 from earlywarning import locks, ratings, roster
 from earlywarning.models import DecisionAction, WarningRating
-from tests.earlywarning.ratings_helpers import CLOSED, OPEN, SHANGHAI, rate
+from tests.conftest import SHANGHAI
+from tests.earlywarning.factories import CLOSED, OPEN, rate
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -7,7 +7,7 @@ from core.periods import HalfMonth
 from earlywarning.models.ratings import Notification
 from earlywarning.reminders import due_reminders
 from earlywarning.tasks import send_rating_reminders
-from tests.earlywarning.ratings_helpers import rate
+from tests.earlywarning.factories import rate
 
 
 def test_reminders_fall_on_the_1st_the_16th_and_two_days_before_each_deadline():
@@ -23,8 +23,8 @@ def test_a_longer_deadline_moves_the_second_reminder(settings):
     assert due_reminders(date(2026, 11, 18)) == [(HalfMonth(2026, 11, 1), "deadline")]
 
 
-def test_only_officials_with_missing_ratings_are_reminded_once(world, time_machine, settings):
-    time_machine.move_to("2026-11-17 09:00 +08:00", tick=False)
+@pytest.mark.frozen_at("2026-11-17 09:00 +08:00")
+def test_only_officials_with_missing_ratings_are_reminded_once(world, frozen, settings):
     world.users["fengqiao"].email = "fq@example.org"
     world.users["fengqiao"].save()
     rate(world.users["diankou"], world.dk1, "green", period=HalfMonth(2026, 11, 1))

@@ -22,7 +22,8 @@ from earlywarning.models import (
     RosterPeriod,
     RosterReason,
 )
-from tests.earlywarning.ratings_helpers import CLOSED, OPEN, SHANGHAI, rate
+from tests.conftest import SHANGHAI
+from tests.earlywarning.factories import CLOSED, OPEN, rate
 from villages.models import AnnualGrade, Grade
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 
 from earlywarning import bulletins, roster
 from earlywarning.models import AwardEligibility, RosterEntry, Talk
-from tests.earlywarning.bulletin_helpers import OCTOBER, rate_september_and_october
-from tests.earlywarning.ratings_helpers import OPEN, rate
+from tests.earlywarning.factories import OCTOBER, OPEN, rate, rate_september_and_october
 
 
 @pytest.fixture

@@ -8,30 +8,17 @@ from unittest import mock
 import pytest
 
 from core.errors import NotAllowed
-from earlywarning import imports
-from earlywarning.imports import ScoreImportFailed, import_scores
+from earlywarning import imports, scorefiles
+from earlywarning.imports import ScoreImportFailed
 from earlywarning.models.evaluations import (
     Evaluation,
     EvaluationStatus,
     IndicatorScore,
     ScoreImport,
 )
-from tests.earlywarning.evaluation_fixtures import (  # noqa: F401
-    catalogue_fixture,
-    csv_bytes,
-    frozen_time_fixture,
-    row,
-    upload,
-    xlsx_bytes,
-)
+from tests.earlywarning.factories import csv_bytes, row, run, xlsx_bytes, zhuji_rows
 
 pytestmark = pytest.mark.django_db
-
-
-def run(world, content, *, user="zhuji", region=None, quarter="2026Q3", name="scores.csv",
-        **kwargs):
-    return import_scores(actor=world.users[user], region=region or world.zhuji,
-                         quarter=quarter, file=upload(content, name), file_name=name, **kwargs)
 
 
 def errors_of(world, content, **kwargs) -> list[dict]:
@@ -44,11 +31,6 @@ def errors_of(world, content, **kwargs) -> list[dict]:
 def nothing_stored() -> bool:
     return not (Evaluation.objects.exists() or IndicatorScore.objects.exists()
                 or ScoreImport.objects.exists())
-
-
-def zhuji_rows(world):
-    return [row(world.fq1), row(world.fq2, a01="1"), row(world.dk1, b02="1"),
-            row(world.dk2, a01="0", a02="0")]
 
 
 # --- What a clean file does ---------------------------------------------------------------------
@@ -254,7 +236,7 @@ def test_the_command_has_no_size_limit(world, catalogue, settings):
     assert run(world, csv_bytes(zhuji_rows(world)), max_bytes=0).villages == 4
 
 
-def test_no_applicable_indicator_set(world, frozen_time):
+def test_no_applicable_indicator_set(world, frozen):
     errors = errors_of(world, csv_bytes([row(world.fq1)]))
 
     assert "No indicator set" in errors[0]["message_en"]
@@ -268,7 +250,7 @@ def test_errors_carry_chinese_and_english_messages(world, catalogue):
 
 
 def test_the_error_list_is_capped_with_a_count_of_the_rest(world, catalogue, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ERRORS", 3)
+    monkeypatch.setattr(scorefiles, "MAX_ERRORS", 3)
     content = csv_bytes([row(world.fq1, a01="x", a02="x", b01="x", b02="x"),
                          row(world.fq2, a01="x", a02="x")])
 

@@ -8,19 +8,13 @@ from django.db import connection
 
 from earlywarning.imports import import_scores
 from earlywarning.models.evaluations import Evaluation, IndicatorScore, ScoreImport
-from tests.earlywarning.evaluation_fixtures import (  # noqa: F401
-    csv_bytes,
-    frozen_time_fixture,
-    make_set,
-    row,
-    upload,
-)
+from tests.earlywarning.factories import csv_bytes, make_set, row, upload
 from tests.villages.factories import World
 
 
 @pytest.mark.postgres
 def test_two_imports_at_once_both_land_each_in_its_own_partition(
-        require_postgres, transactional_db, frozen_time):
+        require_postgres, transactional_db, frozen):
     world = World.create()
     make_set(world.zhuji)
     barrier = threading.Barrier(2)

@@ -6,12 +6,7 @@ import pytest
 
 from earlywarning import tiering
 from earlywarning.models.evaluations import Evaluation, TrackingAssignment
-from tests.earlywarning.evaluation_fixtures import (  # noqa: F401
-    catalogue_fixture,
-    evaluate,
-    frozen_time_fixture,
-    many_villages,
-)
+from tests.earlywarning.factories import evaluate, many_villages
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from kombu import Connection
 
 from earlywarning import tasks
 from earlywarning.models.bulletins import Bulletin
-from tests.earlywarning.bulletin_helpers import rate_september_and_october
+from tests.earlywarning.factories import rate_september_and_october
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = "redis://127.0.0.1:6379/7"

@@ -15,7 +15,7 @@ from django.db import connection
 
 from earlywarning import bulletins
 from earlywarning.models.bulletins import Bulletin
-from tests.earlywarning.bulletin_helpers import OCTOBER, rate_september_and_october
+from tests.earlywarning.factories import OCTOBER, rate_september_and_october
 
 ROOT = Path(__file__).resolve().parents[2]
 

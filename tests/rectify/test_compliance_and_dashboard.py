@@ -4,7 +4,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from casework import campaigns, points_posting, points_summary
@@ -26,13 +25,7 @@ from tests.casework.factories import CampaignFactory, CaseFactory, LedgerItemFac
 from tests.villages.factories import PersonFactory, PostAssignmentFactory
 from villages.models import Grade, Post, Village
 
-TODAY = "2026-11-20 10:00 +0800"
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def by_code(checks):

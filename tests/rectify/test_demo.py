@@ -23,8 +23,7 @@ def counts():
             HelpTeam.objects.count(), EvidenceFile.objects.count())
 
 
-def test_demo_builds_the_rectification_work_at_the_reports_scale(db, evidence_root):
-    DemoBuilder(villages=700, seed=7).build()
+def test_demo_builds_the_rectification_work_at_the_reports_scale(demo_data, evidence_root):
 
     backward = AnnualGrade.objects.filter(year=2025, grade=Grade.POOR).count()
     assert Case.objects.count() == backward > 0
@@ -50,5 +49,5 @@ def test_demo_builds_the_rectification_work_at_the_reports_scale(db, evidence_ro
     assert cases and abs(moved / cases - 0.8) <= 0.1
 
     before = counts()
-    DemoBuilder(villages=700, seed=7).build()
+    DemoBuilder().build()
     assert counts() == before

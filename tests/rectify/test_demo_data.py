@@ -5,11 +5,11 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection
 
 from rectify.demo.common import DEMO_PASSWORD
+from tests.database import tables_children_first
 from villages.models import (
     AnnualGrade,
     Grade,
@@ -40,7 +40,7 @@ def wipe_data(migrated: str) -> None:
     """
     tables = set(connection.introspection.django_table_names(only_existing=True)) - KEPT_TABLES
     with connection.cursor() as cursor:
-        for sql in connection.ops.sql_flush(no_style(), sorted(tables)):
+        for sql in connection.ops.sql_flush(no_style(), tables_children_first(tables)):
             cursor.execute(sql)
     connection.creation.deserialize_db_from_string(migrated)
 
@@ -176,22 +176,3 @@ def test_only_department_staff_demo_accounts_may_open_the_admin(db):
 
 def test_demo_accounts_reject_a_wrong_password(db):
     assert authenticate(username="city", password="demo-pass-2025") is None
-
-
-def test_scaled_demo_has_about_the_requested_villages(db, demo_data):
-    wipe_data(demo_data)
-
-    load_demo(villages=300)
-
-    assert 300 <= Village.objects.count() <= 310
-    shaoxing_poor = AnnualGrade.objects.filter(
-        year=2025, grade=Grade.POOR, branch__village__code__startswith="3306")
-    assert shaoxing_poor.count() == round(95 * 300 / 2000)
-    for township in ("枫桥镇", "店口镇"):
-        assert Region.objects.get(name=township).villages.count() >= 5
-    assert authenticate(username="fengqiao", password=DEMO_PASSWORD) is not None
-
-
-def test_load_demo_refuses_a_tiny_data_set(db):
-    with pytest.raises(CommandError):
-        load_demo(villages=5)

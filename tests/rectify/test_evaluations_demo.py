@@ -17,11 +17,11 @@ from rectify.demo import scores as demo_scores
 from rectify.demo.villages import DemoBuilder
 from villages.models import AnnualGrade, Grade
 
-pytestmark = pytest.mark.django_db
-
 
 @pytest.fixture
-def demo():
+def demo(db):
+    """A small demo of its own, for the test that deletes and rebuilds every score (on the
+    session's 2,000 villages that costs ten times as much)."""
     DemoBuilder(villages=300, seed=7).build()
 
 
@@ -31,7 +31,7 @@ def score_digest():
         "evaluation__village__code", "evaluation__quarter", "indicator__code", "value"))
 
 
-def test_the_demo_set_has_111_indicators_in_8_categories_and_is_marked_illustrative(demo):
+def test_the_demo_set_has_111_indicators_in_8_categories_and_is_marked_illustrative(demo_data):
     for indicator_set in IndicatorSet.objects.all():
         assert indicator_set.is_illustrative and "示例" in indicator_set.name
         assert indicator_set.indicators.count() == 111
@@ -40,7 +40,7 @@ def test_the_demo_set_has_111_indicators_in_8_categories_and_is_marked_illustrat
         assert indicator_set.is_frozen
 
 
-def test_every_village_has_four_quarters_of_scores(demo):
+def test_every_village_has_four_quarters_of_scores(demo_data):
     villages = Evaluation.objects.values("village").distinct().count()
 
     assert villages >= 290
@@ -53,7 +53,7 @@ def test_every_village_has_four_quarters_of_scores(demo):
         "status", flat=True)) == {EvaluationStatus.APPROVED}
 
 
-def test_backward_villages_mostly_sit_in_class_3_and_some_move_up(demo):
+def test_backward_villages_mostly_sit_in_class_3_and_some_move_up(demo_data):
     poor = AnnualGrade.objects.filter(year=2025, grade=Grade.POOR).values("branch__village")
     first = Counter(Evaluation.objects.filter(quarter="2025Q4", village__in=poor)
                     .values_list("tier", flat=True))

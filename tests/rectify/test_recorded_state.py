@@ -17,7 +17,7 @@ import pytest
 from core.periods import HalfMonth, periods_between
 from earlywarning import catalogue, evaluations, imports, ratings, roster
 from earlywarning.models import Bulletin, BulletinStatus, RosterEntry
-from tests.earlywarning.ratings_helpers import SHANGHAI
+from tests.conftest import SHANGHAI
 from villages.models import Region, User, Village
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=SHANGHAI)

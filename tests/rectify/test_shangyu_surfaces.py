@@ -18,7 +18,7 @@ from core.periods import Month
 from earlywarning import bulletins
 from earlywarning.models import AwardEligibility, RatingStatus, Talk, WarningRating
 from rectify import compliance
-from tests.earlywarning.ratings_helpers import SHANGHAI
+from tests.conftest import SHANGHAI
 
 NOVEMBER = Month(2026, 11)
 RATINGS = [("fq1", "2026-10-H1", "red"), ("fq1", "2026-10-H2", "red"),

@@ -150,3 +150,32 @@ class World:
         users["helper"].assigned_villages.add(villages["fq1"])
         return cls(city=city, zhuji=zhuji, shangyu=shangyu, fengqiao=fengqiao, diankou=diankou,
                    baiguan=baiguan, users=users, **villages)
+
+    def ids(self) -> dict:
+        return {"regions": {name: getattr(self, name).pk for name in REGIONS},
+                "villages": {name: getattr(self, name).pk for name in VILLAGES},
+                "users": {name: user.pk for name, user in self.users.items()}}
+
+    @classmethod
+    def fetch(cls, ids: dict) -> "World":
+        """The world ``create()`` built, read back as new objects (three queries), with the
+        related objects cached as ``create()`` leaves them: a village's township and branch,
+        a region's parent, a user's region."""
+        regions = Region.objects.in_bulk(ids["regions"].values())
+        for region in regions.values():
+            if region.parent_id is not None:
+                region.parent = regions[region.parent_id]
+        villages = Village.objects.select_related("party_branch").in_bulk(
+            ids["villages"].values())
+        for village in villages.values():
+            village.township = regions[village.township_id]
+        users = get_user_model().objects.in_bulk(ids["users"].values())
+        for user in users.values():
+            user.region = regions[user.region_id]
+        return cls(**{name: regions[pk] for name, pk in ids["regions"].items()},
+                   **{name: villages[pk] for name, pk in ids["villages"].items()},
+                   users={name: users[pk] for name, pk in ids["users"].items()})
+
+
+REGIONS = ("city", "zhuji", "shangyu", "fengqiao", "diankou", "baiguan")
+VILLAGES = ("fq1", "fq2", "dk1", "dk2", "bg1", "bg2")

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from villages.models import Region, User, Village
+from villages.models import Region, Village
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -20,14 +20,6 @@ API_LIST_QUERIES = 6
 DETAIL_QUERIES = 12 + 9
 REGION_QUERIES = 10
 DASHBOARD_QUERIES = 40
-
-
-@pytest.fixture
-def login(db, client):
-    def login_as(username):
-        client.force_login(User.objects.get(username=username))
-        return client
-    return login_as
 
 
 def query_count(client, url) -> int:

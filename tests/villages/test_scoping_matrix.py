@@ -57,14 +57,6 @@ def village_snapshot() -> list[tuple]:
         "pk", "code", "name", "township_id", "population", "star_rating", "is_active"))
 
 
-@pytest.fixture
-def login(world, client):
-    def login_as(username):
-        client.force_login(world.users[username])
-        return client
-    return login_as
-
-
 def names_in(content: bytes, world) -> set[str]:
     text = content.decode()
     return {key for key in VILLAGES if getattr(world, key).name in text}

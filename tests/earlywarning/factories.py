@@ -1,24 +1,21 @@
-"""Factories and fixtures for quarterly evaluations; test modules import the fixtures they use.
-
-(Not a conftest: another engineer's tests share this folder.) Fixtures are named explicitly and
-imported as ``*_fixture`` so the import never shadows a test's parameter.
-"""
+"""Factories and builders for earlywarning/: indicator sets, score files, evaluations, ratings
+and a month of ratings to build bulletins from."""
 
 import io
+from datetime import datetime
 from decimal import Decimal
 
 import factory
-import pytest
-import time_machine
 from openpyxl import Workbook
 
-from earlywarning import tiering
+from core.periods import HalfMonth, Month
+from earlywarning import ratings, tiering
+from earlywarning.imports import import_scores
 from earlywarning.models.evaluations import Evaluation, Indicator, IndicatorSet
-from tests.villages.factories import VillageFactory
+from tests.conftest import SHANGHAI
 from villages.models import Village
 
-# Every test here runs inside 2026Q4, so 2026Q3 and 2026Q4 are open quarters and 2027Q1 is not.
-NOW = "2026-11-20 10:00 +0800"
+# --- Indicator sets and score files -------------------------------------------------------------
 
 
 class IndicatorSetFactory(factory.django.DjangoModelFactory):
@@ -82,10 +79,22 @@ def row(village, a01="2", a02="1.5", b01="1", b02="0"):
     return [village.code, village.name, a01, a02, b01, b02]
 
 
+def zhuji_rows(world):
+    return [row(world.fq1), row(world.fq2, a01="1"), row(world.dk1, b02="1"),
+            row(world.dk2, a01="0", a02="0")]
+
+
 def upload(content: bytes, name="scores.csv"):
     stream = io.BytesIO(content)
     stream.name = name
     return stream
+
+
+def run(world, content, *, user="zhuji", region=None, quarter="2026Q3", name="scores.csv",
+        **kwargs):
+    """Import a score file as one of the world's users (诸暨市 by default)."""
+    return import_scores(actor=world.users[user], region=region or world.zhuji,
+                         quarter=quarter, file=upload(content, name), file_name=name, **kwargs)
 
 
 def many_villages(township, count: int, *, prefix: str = "9") -> list[Village]:
@@ -107,24 +116,38 @@ def evaluate(villages, totals, *, quarter="2026Q3", indicator_set, county) -> li
         "village").order_by("village__code"))
 
 
-@pytest.fixture(name="frozen_time")
-def frozen_time_fixture():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# --- Ratings ------------------------------------------------------------------------------------
+
+# At the frozen NOW (2026-11-20) the open period is 2026-11-H2; 2026-11-H1 closed on the 18th.
+OPEN = HalfMonth(2026, 11, 2)
+CLOSED = HalfMonth(2026, 11, 1)
 
 
-@pytest.fixture(name="catalogue")
-def catalogue_fixture(world, frozen_time) -> IndicatorSet:
-    """The city's set for 2026, which every world village is scored with."""
-    return make_set(world.city)
+def rate(user, village, color, *, period=OPEN, reason="整改推进中", submit=True, now=None):
+    return ratings.save_ratings(actor=user, period=period, submit=submit, now=now,
+                                entries=[ratings.RatingInput(village.pk, color, reason)])
 
 
-@pytest.fixture(name="login")
-def login_fixture(world, client):
-    def login_as(username):
-        client.force_login(world.users[username])
-        return client
-    return login_as
+# --- A month of ratings to build bulletins from -------------------------------------------------
+# September and October 2026 in 绍兴市, on the warning list: fq1 (枫桥镇), dk1 (店口镇), bg1
+# (百官街道). September: fq1 yellow, dk1 red, bg1 red. October: fq1 yellow then red (new red;
+# 枫桥镇's red count rises 0 → 1), dk1 green (moved up), bg1 red in the first half only (second
+# half missing).
+
+OCTOBER = Month(2026, 10)
 
 
-__all__ = ["VillageFactory", "catalogue_fixture", "frozen_time_fixture", "login_fixture"]
+def at(day: int, month: int = 10):
+    return datetime(2026, month, day, 9, 0, tzinfo=SHANGHAI)
+
+
+def rate_september_and_october(world):
+    county = world.users["city"]
+    for village, color in ((world.fq1, "yellow"), (world.dk1, "red"), (world.bg1, "red")):
+        for half in (1, 2):
+            rate(county, village, color, period=HalfMonth(2026, 9, half), now=at(16, 9))
+    rate(county, world.fq1, "yellow", period=HalfMonth(2026, 10, 1), now=at(15))
+    rate(county, world.fq1, "red", period=HalfMonth(2026, 10, 2), now=at(31), reason="信访反弹")
+    rate(county, world.dk1, "green", period=HalfMonth(2026, 10, 1), now=at(15), reason="见效")
+    rate(county, world.dk1, "green", period=HalfMonth(2026, 10, 2), now=at(31))
+    rate(county, world.bg1, "red", period=HalfMonth(2026, 10, 1), now=at(15))
