@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.db import analyze
 from core.errors import DomainError, NotAllowed
 from core.periods import Quarter, parse_open_quarter
 from earlywarning import catalogue, partitions, tiering
@@ -605,6 +606,8 @@ def import_scores(*, actor, region: Region, quarter: str | Quarter, file, file_n
             len(plan.rows), plan.scores, len(plan.replace_ids))
         record.save(update_fields=["villages", "scores", "replaced"])
         _store(plan, record, source_file, staged=staged)
+        # Before tiering reads them; the scores are analysed when their partition is attached.
+        analyze(Evaluation)
         catalogue.freeze(indicator_set)
         counties = Region.objects.filter(pk__in={county for _t, county in plan.rows.values()})
         result.tiering = tiering.tier_counties(quarter=quarter, counties=counties)

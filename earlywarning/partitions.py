@@ -13,6 +13,7 @@ every row as it is written).
 
 from django.db import connection
 
+from core.db import analyze
 from earlywarning.models.evaluations import IndicatorScore
 
 SCORES = IndicatorScore._meta.db_table
@@ -60,6 +61,9 @@ def attach(part: int) -> None:
                        "UNIQUE (evaluation_id, indicator_id, part)")
         cursor.execute(f"ALTER TABLE {SCORES} ATTACH PARTITION {table} "
                        f"FOR VALUES IN ({int(part)})")
+    # The score table as a whole (its inheritance statistics, which autovacuum never gathers
+    # for a partitioned table) and each partition, the new one included.
+    analyze(SCORES)
 
 
 def allocate_evaluation_ids(count: int) -> list[int]:

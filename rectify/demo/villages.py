@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from core.db import analyze
 from rectify.demo.bulletins import build_bulletins
 from rectify.demo.casework import build_rectification
 from rectify.demo.common import DEMO_PASSWORD, person_name
@@ -83,6 +85,8 @@ TREE = [
 MOUNTAIN_HINTS = ("山", "岭", "岙", "坑", "岩")
 NAME_HEADS = "东西南北上下前后新大小石竹枫梅杨柳桃荷金龙凤青白黄里外中横"
 NAME_TAILS = "山岭溪坞岙湾塘桥畈宅岸港坑岩田园林江浦墩村坂头口"
+# The apps whose tables the demo fills (the user model lives in villages).
+DEMO_APPS = ("villages", "casework", "earlywarning", "rectify")
 
 
 
@@ -94,6 +98,12 @@ class Report:
     posts: int = 0
     grades: int = 0
     users: list[str] = field(default_factory=list)
+
+
+def demo_tables() -> list:
+    """Every table the demo fills: the models (with history and link tables) of the apps."""
+    return [model for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in DEMO_APPS and model._meta.managed]
 
 
 def township_code(county_code: str, index: int, name: str) -> str:
@@ -133,6 +143,7 @@ class DemoBuilder:
         # Last: who is rated depends on grades, tiers and open cases.
         build_ratings(self, new_villages)
         build_bulletins(self)
+        analyze(*demo_tables())
         return self.report
 
     # --- regions --------------------------------------------------------------------------------
