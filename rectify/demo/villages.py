@@ -46,6 +46,7 @@ FIRST_SECRETARIES = 27
 INSTRUCTORS = 1285
 GRADE_YEARS = (2023, 2024, 2025)
 YUYAO_POOR_SHARE = 0.06
+PEOPLE_BATCH = 20_000
 
 # (code, name, [(county code, name, [townships])]); townships are real names of 2012.
 TREE = [
@@ -319,6 +320,8 @@ class DemoBuilder:
                                         end=end, end_reason=reason))
 
         for village in villages:
+            if len(people) >= PEOPLE_BATCH:  # a province's people do not fit in memory at once
+                self.save_people(people, posts)
             term = date(2021, rng.randint(1, 6), rng.randint(1, 28))
             if village.pk in replaced:
                 switch = date(2026, rng.randint(1, 9), rng.randint(1, 28))
@@ -342,12 +345,18 @@ class DemoBuilder:
             if village.pk in instructed:
                 hold(village, Post.STATIONED_INSTRUCTOR, date(2026, rng.randint(1, 4), 1),
                      employer=f"{village.township.name}机关", region=village.township)
+        self.save_people(people, posts)
+
+    def save_people(self, people: list[Person], posts: list[PostAssignment]) -> None:
+        """Insert the people and their posts collected so far, and empty both lists."""
         Person.objects.bulk_create(people, batch_size=5000)
         for post in posts:
             post.person_id = post.person.pk
         PostAssignment.objects.bulk_create(posts, batch_size=5000)
-        self.report.people = len(people)
-        self.report.posts = len(posts)
+        self.report.people += len(people)
+        self.report.posts += len(posts)
+        people.clear()
+        posts.clear()
 
     # --- users ----------------------------------------------------------------------------------
 
