@@ -37,6 +37,10 @@ test: install
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench --villages $(VILLAGES) $(NAME)
 
+## make load: deadline day (locust, headless, bounded) against gunicorn + PostgreSQL + Redis
+load: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.load
+
 lint: install
 	$(BIN)/ruff check .
 

@@ -50,8 +50,9 @@ def township_sheets(count: int, *, password: str | None = None) -> list[Sheet]:
                 continue
             missing = size - len(listed)
             if missing > 0:
+                changed = WarningListChange.objects.filter(ended_at__isnull=True)
                 unlisted = list(villages.exclude(pk__in=listed).exclude(
-                    warning_list_changes__ended_at__isnull=True).order_by("code")
+                    pk__in=changed.values("village")).order_by("code")
                     .values_list("pk", flat=True)[:missing])
                 if len(unlisted) < missing:
                     continue
