@@ -195,9 +195,11 @@ def free_port() -> int:
 
 def start_gunicorn(port: int) -> subprocess.Popen:
     db = settings.DATABASES["default"]
+    # Connections kept between requests, as docker-compose.yml deploys it.
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings",
                DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-                            f"{db['PORT'] or 5432}/{db['NAME']}")
+                            f"{db['PORT'] or 5432}/{db['NAME']}",
+               DATABASE_CONN_MAX_AGE=os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
     return subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "rectify.wsgi", "--workers", "2",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],

@@ -92,11 +92,10 @@ def prepare(plan_path: Path) -> dict:
 
 def reset(plan: dict) -> None:
     """Take back the period's ratings of the sheets' villages, so each run submits anew."""
-    from earlywarning.models.ratings import WarningRating
+    from bench.sheets import take_back
 
-    villages = [item["village"] for sheet in plan["sheets"] for item in sheet["payload"]]
-    WarningRating.history.filter(period=plan["period"], village_id__in=villages).delete()
-    WarningRating.objects.filter(period=plan["period"], village_id__in=villages).delete()
+    take_back(plan["period"], [item["village"] for sheet in plan["sheets"]
+                               for item in sheet["payload"]])
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bench.common import REPEATS, report
-from bench.sheets import payload, township_sheets
+from bench.sheets import payload, take_back, township_sheets
 
 SHEETS = 40
 
@@ -39,8 +39,7 @@ def run(villages: int) -> None:
     village_ids = [pk for sheet in sheets for pk in sheet.village_ids]
 
     def clear():
-        WarningRating.history.filter(period=period, village_id__in=village_ids).delete()
-        WarningRating.objects.filter(period=period, village_id__in=village_ids).delete()
+        take_back(period, village_ids)
 
     def api():
         for client, body in zip(clients, bodies, strict=True):

@@ -78,3 +78,16 @@ def payload(sheet: Sheet, period: str, rng: random.Random) -> list[dict]:
     reason is needed for red and for any change from last period, so every row has one)."""
     return [{"village": pk, "period": period, "color": rng.choice(("green", "yellow", "red")),
              "reason": rng.choice(REASONS)} for pk in sheet.village_ids]
+
+
+def take_back(period: str, village_ids: list[int]) -> None:
+    """Delete the period's ratings of these villages and their history rows, so the next
+    round submits anew. Plain SQL: a model delete would write a history row per rating."""
+    from django.db import connection
+
+    from earlywarning.models.ratings import WarningRating
+
+    with connection.cursor() as cursor:
+        for table in (WarningRating.history.model._meta.db_table, WarningRating._meta.db_table):
+            cursor.execute(f"DELETE FROM {table} WHERE period = %s AND village_id = ANY(%s)",
+                           [period, list(village_ids)])
