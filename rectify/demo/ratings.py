@@ -33,6 +33,7 @@ RED_REASONS = ["班子软弱涣散，书记长期不在岗", "信访矛盾集中
                "三资管理混乱，账目未公开", "集体经济薄弱，无稳定收入来源"]
 UP_REASONS = ["调整书记后班子运转正常", "信访积案已化解销号", "落实联签联章，三务公开到位",
               "帮扶项目落地，集体收入增加", "驻村指导员蹲点整改见效"]
+RATINGS_BATCH = 20_000
 DOWN_REASONS = ["整改反弹，新增信访件", "班子成员违纪被查处", "项目停滞，整改进度滞后"]
 
 
@@ -84,6 +85,8 @@ def build_ratings(builder, villages: list[Village]) -> None:
               for v in shangyu_listed[shangyu_target:]}
     ratings = []
     for village in listed_villages:
+        if len(ratings) >= RATINGS_BATCH:  # a province's year of ratings, a part at a time
+            _save(ratings)
         path = paths.get(village.pk) or _walk(rng, len(periods))
         officer = officers.get(village.township_id)
         if officer is None:
@@ -100,9 +103,15 @@ def build_ratings(builder, villages: list[Village]) -> None:
                 reason=_reason(rng, previous, color), status=RatingStatus.SUBMITTED,
                 rated_by=officer, rated_at=rated_at, submitted_at=rated_at))
             previous = color
+    _save(ratings)
+
+
+def _save(ratings: list[WarningRating]) -> None:
+    """Insert the ratings and their first history rows, and empty the list."""
     WarningRating.objects.bulk_create(ratings, batch_size=5000)
     WarningRating.history.bulk_history_create(ratings, batch_size=5000,
                                               default_date=timezone.now())
+    ratings.clear()
 
 
 def _shangyu_endings(rng, count: int, scale: float) -> list[str]:

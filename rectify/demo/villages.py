@@ -46,7 +46,11 @@ FIRST_SECRETARIES = 27
 INSTRUCTORS = 1285
 GRADE_YEARS = (2023, 2024, 2025)
 YUYAO_POOR_SHARE = 0.06
+# Rows held at once before they are written (people, posts, grades): a province's do not fit.
 PEOPLE_BATCH = 20_000
+# A village's code numbers it within its township from 201 (three digits): the allocation puts
+# up to about 1.5 times the average in one township, so the average stays below 500.
+VILLAGES_PER_TOWNSHIP = 500
 
 # (code, name, [(county code, name, [townships])]); townships are real names of 2012.
 TREE = [
@@ -157,10 +161,18 @@ class DemoBuilder:
 
     def build_regions(self) -> list[Region]:
         townships = []
-        for city_code, city_name, counties in TREE:
+        counties = [county for _code, _name, in_city in TREE for county in in_city]
+        real = sum(len(names) for _code, _name, names in counties)
+        extra = max(0, -(-self.total // VILLAGES_PER_TOWNSHIP) - real)
+        for city_code, city_name, in_city in TREE:
             city = self.region(city_code, city_name, RegionLevel.CITY, None)
-            for county_code, county_name, names in counties:
+            for county_code, county_name, names in in_city:
                 county = self.region(county_code, county_name, RegionLevel.COUNTY, city)
+                # A province-sized data set outgrows the real townships (a village's code has
+                # three digits); further, illustrative ones share the load.
+                share = extra // len(counties) + (counties.index(
+                    (county_code, county_name, names)) < extra % len(counties))
+                names = names + [f"{county_name[:2]}示例{n}镇" for n in range(1, share + 1)]
                 counters = {}
                 for name in names:
                     kind = "街道" if name.endswith("街道") else name[-1]
@@ -245,6 +257,8 @@ class DemoBuilder:
         poor = self.choose_poor(villages)
         grades = []
         for village in villages:
+            if len(grades) >= PEOPLE_BATCH:
+                self.save_grades(grades)
             branch_id = branch_ids[village.pk]
             is_poor = village.pk in poor
             for year in GRADE_YEARS:
@@ -258,8 +272,12 @@ class DemoBuilder:
                         grade = Grade.POOR  # and some of last year's have moved up
                 grades.append(AnnualGrade(branch_id=branch_id, year=year, grade=grade,
                                           graded_on=date(year + 1, 1, 20)))
+        self.save_grades(grades)
+
+    def save_grades(self, grades: list[AnnualGrade]) -> None:
         AnnualGrade.objects.bulk_create(grades, batch_size=5000)
-        self.report.grades = len(grades)
+        self.report.grades += len(grades)
+        grades.clear()
 
     def ordinary_grade(self, village: Village) -> str:
         return self.rng.choices([Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE],
