@@ -150,15 +150,18 @@ def median_seconds(action: Callable[[], object], *, repeats: int = REPEATS,
 
 
 def report(name: str, project: float, baseline: float, unit: str, goal: str,
-           ratio: float | None = None, *, key: str | None = None, scaled: bool = False) -> str:
+           ratio: float | None = None, *, key: str | None = None, scaled: bool = False,
+           compare: bool = True) -> str:
     """Print one measure. ``key`` (default: the name) matches it across data sizes; ``scaled``
     says the measured work itself grows with the villages (an import of all of them), so a
-    rate that holds is linear growth, where for fixed work (one page) the time may grow."""
+    rate that holds is linear growth, where for fixed work (one page) the time may grow.
+    ``compare=False`` keeps a secondary line (same project figure) out of that comparison."""
     ratio = project / baseline if ratio is None else ratio
     line = (f"{name}: project {project:.4g} {unit}, baseline {baseline:.4g} {unit}, "
             f"ratio {ratio:.2f} (goal {goal})")
     print(line, flush=True)
-    record(key or name, project, unit, scaled=scaled)
+    if compare:
+        record(key or name, project, unit, scaled=scaled)
     return line
 
 
