@@ -61,9 +61,9 @@ def attach(part: int) -> None:
                        "UNIQUE (evaluation_id, indicator_id, part)")
         cursor.execute(f"ALTER TABLE {SCORES} ATTACH PARTITION {table} "
                        f"FOR VALUES IN ({int(part)})")
-    # The score table as a whole (its inheritance statistics, which autovacuum never gathers
-    # for a partitioned table) and each partition, the new one included.
-    analyze(SCORES)
+    # The new partition only: analysing the score table as a whole re-reads every partition
+    # (2.2 s beside the demo's 8.9 M scores; importing 20,000 villages takes about 6 s).
+    analyze(table)
 
 
 def allocate_evaluation_ids(count: int) -> list[int]:
