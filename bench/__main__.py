@@ -44,9 +44,16 @@ def main(argv: list[str]) -> int:
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         sizes = sorted(set(options.villages) | set(getattr(module, "EXTRA_SIZES", ())))
-        results = {villages: run_child(name, villages) for villages in sizes}
+        results, failed = {}, False
+        for villages in sizes:
+            try:
+                results[villages] = run_child(name, villages)
+            except subprocess.CalledProcessError:
+                # Reported (the child printed its traceback); the other benchmarks still run.
+                print(f"{name} at {villages:,} villages: FAILED", flush=True)
+                failed = True
         compare_sizes(results, getattr(module, "GROWTH_GOAL", None))
-    return 0
+    return 1 if failed else 0
 
 
 def run_child(name: str, villages: int) -> dict[str, dict]:

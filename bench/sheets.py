@@ -1,10 +1,11 @@
 """Township rating sheets of deadline-day size, shared by ``rating_submit`` and ``make load``.
 
 A township official rates every warning-list village of the township in one submission. The
-demo lists about eight villages per township; a busy county lists more, so each chosen
-township gets 20–60 (drawn per township) by the county adding villages to the list, as it
-does on ``/ratings/warning-list/``. The townships' officials are the demo's rating accounts
-(``tw<township code>``), created here where the demo had none.
+demo lists a few to a few dozen villages per township; each chosen township gets 20–60
+(drawn per township) by the county adding villages to the list, or taking some off where a
+province-sized township lists more, as it does on ``/ratings/warning-list/``. The townships'
+officials are the demo's rating accounts (``tw<township code>``), created here where the demo
+had none.
 """
 
 import random
@@ -46,20 +47,22 @@ def township_sheets(count: int, *, password: str | None = None) -> list[Sheet]:
             size = rng.randint(20, 60)
             villages = Village.objects.filter(township=township, is_active=True)
             listed = list(warning_list(villages).order_by("code").values_list("pk", flat=True))
-            if len(listed) > 60:
+            changed = set(WarningListChange.objects.filter(ended_at__isnull=True)
+                          .values_list("village", flat=True))
+            if len(listed) < size:  # the county adds villages
+                action, pool = WarningListAction.ADD, [pk for pk in villages.exclude(
+                    pk__in=listed).order_by("code").values_list("pk", flat=True)
+                    if pk not in changed][:size - len(listed)]
+            else:  # a province's township lists 100 and more: the county takes some off
+                action, pool = WarningListAction.REMOVE, [
+                    pk for pk in listed if pk not in changed][:len(listed) - size]
+            if len(pool) < abs(size - len(listed)):
                 continue
-            missing = size - len(listed)
-            if missing > 0:
-                changed = WarningListChange.objects.filter(ended_at__isnull=True)
-                unlisted = list(villages.exclude(pk__in=listed).exclude(
-                    pk__in=changed.values("village")).order_by("code")
-                    .values_list("pk", flat=True)[:missing])
-                if len(unlisted) < missing:
-                    continue
-                WarningListChange.objects.bulk_create([WarningListChange(
-                    village_id=pk, action=WarningListAction.ADD, reason="预警名单扩大（压力测试）",
-                    made_by=county_staff) for pk in unlisted])
-                listed += unlisted
+            WarningListChange.objects.bulk_create([WarningListChange(
+                village_id=pk, action=action, reason="预警名单调整（压力测试）",
+                made_by=county_staff) for pk in pool])
+            listed = sorted(set(listed) | set(pool)) if action == WarningListAction.ADD \
+                else sorted(set(listed) - set(pool))
             official, _created = User.objects.get_or_create(
                 username=f"tw{township.code[:9]}",
                 defaults={"role": Role.TOWNSHIP_OFFICIAL, "region": township,
