@@ -35,7 +35,7 @@ test: install
 
 ## make bench [NAME=village_list_api] [VILLAGES="20000 100000"]: ratios against a baseline
 bench: install
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench --villages $(VILLAGES) $(NAME)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(NAME) --villages $(VILLAGES)
 
 ## make load: deadline day (locust, headless, bounded) against gunicorn + PostgreSQL + Redis
 load: install

@@ -1,4 +1,4 @@
-"""``python -m bench [--villages 20000 [100000 …]] [NAME …]`` (``make bench``).
+"""``python -m bench [NAME …] [--villages 20000 [100000 …]]`` (``make bench``).
 
 For each data size: make sure its loaded database exists (``bench/common.py``), then run each
 benchmark in a child process on a fresh copy of it. With more than one size, each measure is
