@@ -91,19 +91,25 @@ def build_ratings(builder, villages: list[Village]) -> None:
         officer = officers.get(village.township_id)
         if officer is None:
             officer = officers[village.township_id] = _officer(village.township)
-        previous = None
-        for period, color in zip(periods, path, strict=True):
-            if period == LAST and rng.random() < 0.04:
-                continue  # a few townships still owe last period's rating
-            rated_at = _at(period.end, 16) + timedelta(hours=rng.randint(0, 60))
-            if rng.random() < 0.03:
-                rated_at = _at(period.deadline, 10) + timedelta(days=rng.randint(1, 3))
-            ratings.append(WarningRating(
-                village=village, period=str(period), color=color,
-                reason=_reason(rng, previous, color), status=RatingStatus.SUBMITTED,
-                rated_by=officer, rated_at=rated_at, submitted_at=rated_at))
-            previous = color
+        ratings += _year(rng, village, officer, periods, path)
     _save(ratings)
+
+
+def _year(rng, village, officer, periods, path) -> list[WarningRating]:
+    """A village's submitted ratings along its path of colors, a few late or missing."""
+    ratings, previous = [], None
+    for period, color in zip(periods, path, strict=True):
+        if period == LAST and rng.random() < 0.04:
+            continue  # a few townships still owe last period's rating
+        rated_at = _at(period.end, 16) + timedelta(hours=rng.randint(0, 60))
+        if rng.random() < 0.03:
+            rated_at = _at(period.deadline, 10) + timedelta(days=rng.randint(1, 3))
+        ratings.append(WarningRating(
+            village=village, period=str(period), color=color,
+            reason=_reason(rng, previous, color), status=RatingStatus.SUBMITTED,
+            rated_by=officer, rated_at=rated_at, submitted_at=rated_at))
+        previous = color
+    return ratings
 
 
 def _save(ratings: list[WarningRating]) -> None:
