@@ -4,9 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 NAME ?=
+# Bench databases are named after this one (<name>_20k_loaded, <name>_20k, ...), created on use.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rectify_bench
+# Data sizes for `make bench` (each as its own freshly loaded database): VILLAGES="20000 100000"
+VILLAGES ?= 20000
 
-.PHONY: run test bench install lint messages clean
+.PHONY: run test bench load install lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +33,13 @@ test: install
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
-## make bench [NAME=village_list_api]: benchmarks that print ratios against a baseline
+## make bench [NAME=village_list_api] [VILLAGES="20000 100000"]: ratios against a baseline
 bench: install
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(NAME)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(NAME) --villages $(VILLAGES)
+
+## make load: deadline day (locust, headless, bounded) against gunicorn + PostgreSQL + Redis
+load: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.load
 
 lint: install
 	$(BIN)/ruff check .

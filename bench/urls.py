@@ -9,18 +9,23 @@ from earlywarning.models.bulletins import Bulletin, BulletinStatus
 from rectify.urls import urlpatterns as project_urls
 from rectify.villages import village_rows
 
-BASELINE_FIELDS = [
+# The register's columns; with the warning columns they are what the API's rows hold.
+REGISTER_FIELDS = [
     "id", "code", "name", "township_id", "township__name", "township__parent_id",
     "township__parent__name", "party_branch__id", "party_branch__name", "party_branch__kind",
     "party_branch__member_count", "annual_grade", "annual_grade_year", "secretary_name",
     "terrain", "population", "households", "collective_income", "income_per_head",
     "star_rating", "is_active", "merged_into",
 ]
+BASELINE_FIELDS = [*REGISTER_FIELDS, "current_color", "current_tier"]
 
 
 def plain_village_list(request):
+    """The API's rows (``?columns=register``: without the two warning columns, the baseline
+    of the first measurements) as ``JsonResponse(list(qs.values()))``: no count, no paging."""
     size = int(request.GET.get("page_size", 50))
-    rows = village_rows(request.user)[:size].values(*BASELINE_FIELDS)
+    fields = REGISTER_FIELDS if request.GET.get("columns") == "register" else BASELINE_FIELDS
+    rows = village_rows(request.user)[:size].values(*fields)
     return JsonResponse(list(rows), safe=False)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.db import analyze
 from core.errors import DomainError, NotAllowed
 from core.periods import Quarter, parse_open_quarter
 from earlywarning import catalogue, partitions, scorefiles, tiering
@@ -144,6 +145,8 @@ def _commit(plan, record: ScoreImport, source, result: ImportResult, *, staged: 
         len(plan.rows), plan.scores, len(plan.replace_ids))
     record.save(update_fields=["villages", "scores", "replaced"])
     _store(plan, record, source, staged=staged)
+    # Before tiering reads them; the scores are analysed when their partition is attached.
+    analyze(Evaluation)
     catalogue.freeze(plan.indicator_set)
     counties = Region.objects.filter(pk__in={county for _t, county in plan.rows.values()})
     result.tiering = tiering.tier_counties(quarter=plan.quarter, counties=counties)

@@ -13,6 +13,7 @@ every row as it is written).
 
 from django.db import connection
 
+from core.db import analyze
 from earlywarning.models.evaluations import IndicatorScore
 
 SCORES = IndicatorScore._meta.db_table
@@ -60,6 +61,9 @@ def attach(part: int) -> None:
                        "UNIQUE (evaluation_id, indicator_id, part)")
         cursor.execute(f"ALTER TABLE {SCORES} ATTACH PARTITION {table} "
                        f"FOR VALUES IN ({int(part)})")
+    # The new partition only: analysing the score table as a whole re-reads every partition
+    # (2.2 s beside the demo's 8.9 M scores; importing 20,000 villages takes about 6 s).
+    analyze(table)
 
 
 def allocate_evaluation_ids(count: int) -> list[int]:

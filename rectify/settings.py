@@ -113,6 +113,23 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the Celery worker and the web server read while the other writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+# Past one machine (README, "Scaling out"). A read replica: page and API reads go there, writes
+# and reads inside a transaction to the primary (core/db.py, ReplicaRouter).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", "0"))
+    # Tests use the primary's test database for it, as the replica would show the same rows.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
+for _database in DATABASES.values():
+    # Behind PgBouncer in transaction mode a server-side cursor (``.iterator()`` on PostgreSQL)
+    # may outlive the transaction that opened it on a pooled connection: switch them off there.
+    _database["DISABLE_SERVER_SIDE_CURSORS"] = envbool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", "False")
+    # With persistent connections, check one before reusing it after a request (a restarted
+    # server or pooler would otherwise cost the next request an error).
+    _database["CONN_HEALTH_CHECKS"] = envbool("DATABASE_CONN_HEALTH_CHECKS", "False")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "villages.User"

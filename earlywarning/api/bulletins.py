@@ -84,7 +84,16 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
         elif self.action == "retrieve":
             # The ETag needs neither; a 304 then never decodes a large snapshot.
             queryset = queryset.defer("snapshot", "summary")
+            if self._sends_stored_text():
+                # Read in the same query as the bulletin (a second one was a tenth of the time).
+                queryset = queryset.annotate(snapshot_text=Cast("snapshot", TextField()))
         return queryset
+
+    def _sends_stored_text(self) -> bool:
+        """A JSON request without If-None-Match: a published bulletin's answer is its stored
+        snapshot text (a conditional request mostly ends in a 304 that needs none of it)."""
+        return (isinstance(getattr(self.request, "accepted_renderer", None), JSONRenderer)
+                and "If-None-Match" not in self.request.headers)
 
     def filter_queryset(self, queryset):
         # The list's query filters do not narrow a detail URL, and building the FilterSet (a
@@ -104,7 +113,9 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
         if isinstance(request.accepted_renderer, JSONRenderer):
             # The frozen snapshot goes out as PostgreSQL stores it, never decoded and encoded
             # again: for 500 entries that was two thirds of the request's time.
-            text = published.values_list(Cast("snapshot", TextField()), flat=True).get()
+            text = getattr(bulletin, "snapshot_text", None)
+            if text is None:
+                text = published.values_list(Cast("snapshot", TextField()), flat=True).get()
             return HttpResponse(text, content_type="application/json", headers={"ETag": tag})
         return Response(published.values_list("snapshot", flat=True).get(),
                         headers={"ETag": tag})

@@ -35,6 +35,7 @@ RED_REASONS = ["班子软弱涣散，书记长期不在岗", "信访矛盾集中
                "三资管理混乱，账目未公开", "集体经济薄弱，无稳定收入来源"]
 UP_REASONS = ["调整书记后班子运转正常", "信访积案已化解销号", "落实联签联章，三务公开到位",
               "帮扶项目落地，集体收入增加", "驻村指导员蹲点整改见效"]
+RATINGS_BATCH = 20_000
 DOWN_REASONS = ["整改反弹，新增信访件", "班子成员违纪被查处", "项目停滞，整改进度滞后"]
 
 
@@ -109,9 +110,17 @@ def build_ratings(builder, villages: list[Village]) -> None:
             if officer is None:
                 officer = officers[village.township_id] = _officer(village.township)
             ratings.append(_rating(rng, village, period, path, index, officer))
+        if len(ratings) >= RATINGS_BATCH:  # a province's year of ratings, a part at a time
+            _save(ratings)
+    _save(ratings)
+
+
+def _save(ratings: list[WarningRating]) -> None:
+    """Insert the ratings and their first history rows, and empty the list."""
     WarningRating.objects.bulk_create(ratings, batch_size=5000)
     WarningRating.history.bulk_history_create(ratings, batch_size=5000,
                                               default_date=timezone.now())
+    ratings.clear()
 
 
 def _rating(rng, village, period, path, index, officer) -> WarningRating:

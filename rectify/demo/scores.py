@@ -103,6 +103,8 @@ CATALOGUE = [
 # Items (by position) worth half a point; the rest are worth one. 22 × 0.5 + 89 × 1 = 100.
 HALF_POINT_POSITIONS = frozenset(range(5, 111, 5))
 TENTHS = [(Decimal(n) / 10).quantize(Decimal("0.01")) for n in range(11)]
+# Villages written per step: bounds the model instances held at once for a province.
+CHUNK = 10_000
 
 
 @dataclass
@@ -195,47 +197,54 @@ def build_demo_scores(*, seed: int) -> DemoScoresReport:
     # The demo quarters end before the demo's lineage events: a village a merger or split
     # retired was scored then, one a split created did not exist yet.
     links = LineageLink.objects.values("village_id")
-    villages = list(Village.objects.filter(
+    villages = [row for row in Village.objects.filter(
         Q(is_active=True) | Q(code__in=links.filter(retired=True)))
         .exclude(code__in=links.filter(created=True)).values_list(
-        "pk", "code", "township__parent_id", "township__parent__parent_id").order_by("code"))
+        "pk", "code", "township__parent_id", "township__parent__parent_id").order_by("code")
+        if row[3] in sets]
     latest_year = AnnualGrade.objects.latest_year()
     grades = dict(AnnualGrade.objects.filter(year=latest_year).values_list(
         "branch__village_id", "grade"))
     done = set(Evaluation.objects.filter(quarter__in=QUARTERS).values_list(
         "village_id", "quarter"))
-    streams = {pk: _Village(seed, pk, code, grades.get(pk)) for pk, code, _c, _city in villages}
+    # Every quarter of a village is drawn at once from its own stream and kept as bytes: a
+    # province's 100,000 live generators would hold 250 MB.
+    tenths = {}
+    for pk, code, _county, city_id in villages:
+        stream = _Village(seed, pk, code, grades.get(pk))
+        tenths[pk] = [stream.tenths(index, indicators[city_id])
+                      for index in range(len(QUARTERS))]
     approvers = _county_approvers()
     for index, text in enumerate(QUARTERS):
-        quarter = parse_quarter(text)
-        new, tenths = [], {}
-        for pk, _code, county_id, city_id in villages:
-            if city_id not in sets:
-                continue
-            values = streams[pk].tenths(index, indicators[city_id])
-            if (pk, text) in done:
-                continue
-            tenths[pk] = values
-            new.append(Evaluation(village_id=pk, county_id=county_id, quarter=text,
-                                  indicator_set=sets[city_id],
-                                  total=_total(values, indicators[city_id])))
-        if not new:
-            continue
-        _stamp(new, quarter, approvers, last=index == len(QUARTERS) - 1)
-        Evaluation.objects.bulk_create(new, batch_size=5000)
-        ids = dict(Evaluation.objects.filter(quarter=text, village_id__in=list(tenths))
-                   .values_list("village_id", "pk"))
-        city_of = {pk: city_id for pk, _code, _county, city_id in villages}
-        report.scores += write_score_rows(_score_rows(tenths, ids, city_of, indicators))
-        report.evaluations += len(new)
-        _events(new, ids)
-        tiering.tier_counties(quarter=quarter)
-        _record_approvals(new, quarter)
+        todo = [row for row in villages if (row[0], text) not in done]
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start:start + CHUNK]
+            _write_quarter(index, chunk, {pk: tenths[pk][index] for pk, *_rest in chunk},
+                           sets, indicators, approvers, report)
+        if todo:
+            tiering.tier_counties(quarter=parse_quarter(text))
     for indicator_set in sets.values():
         catalogue.freeze(indicator_set)
     if report.evaluations:
         _name_tracking_people()
     return report
+
+
+def _write_quarter(index, villages, tenths, sets, indicators, approvers, report) -> None:
+    """Evaluations, scores and events of one quarter for a chunk of villages."""
+    text = QUARTERS[index]
+    new = [Evaluation(village_id=pk, county_id=county_id, quarter=text,
+                      indicator_set=sets[city_id], total=_total(tenths[pk], indicators[city_id]))
+           for pk, _code, county_id, city_id in villages]
+    _stamp(new, parse_quarter(text), approvers, last=index == len(QUARTERS) - 1)
+    Evaluation.objects.bulk_create(new, batch_size=5000)
+    ids = dict(Evaluation.objects.filter(quarter=text, village_id__in=list(tenths))
+               .values_list("village_id", "pk"))
+    city_of = {pk: city_id for pk, _code, _county, city_id in villages}
+    report.scores += write_score_rows(_score_rows(tenths, ids, city_of, indicators))
+    report.evaluations += len(new)
+    _events(new, ids)
+    _record_approvals(new, parse_quarter(text))
 
 
 def _score_rows(tenths, ids, city_of, indicators):

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from core.db import analyze
 from core.periods import Month
 from rectify.demo.bulletins import build_bulletins
 from rectify.demo.casework import build_rectification, settle_outcomes
@@ -49,6 +51,11 @@ FIRST_SECRETARIES = 27
 INSTRUCTORS = 1285
 GRADE_YEARS = (2023, 2024, 2025)
 YUYAO_POOR_SHARE = 0.06
+# Rows held at once before they are written (people, posts, grades): a province's do not fit.
+PEOPLE_BATCH = 20_000
+# A village's code numbers it within its township from 201 (three digits): the allocation puts
+# up to about 1.5 times the average in one township, so the average stays below 500.
+VILLAGES_PER_TOWNSHIP = 500
 
 # (code, name, [(county code, name, [townships])]); townships are real names of 2012.
 TREE = [
@@ -88,6 +95,8 @@ TREE = [
 MOUNTAIN_HINTS = ("山", "岭", "岙", "坑", "岩")
 NAME_HEADS = "东西南北上下前后新大小石竹枫梅杨柳桃荷金龙凤青白黄里外中横"
 NAME_TAILS = "山岭溪坞岙湾塘桥畈宅岸港坑岩田园林江浦墩村坂头口"
+# The apps whose tables the demo fills (the user model lives in villages).
+DEMO_APPS = ("villages", "casework", "earlywarning", "rectify")
 
 
 
@@ -99,6 +108,12 @@ class Report:
     posts: int = 0
     grades: int = 0
     users: list[str] = field(default_factory=list)
+
+
+def demo_tables() -> list:
+    """Every table the demo fills: the models (with history and link tables) of the apps."""
+    return [model for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in DEMO_APPS and model._meta.managed]
 
 
 def township_code(county_code: str, index: int, name: str) -> str:
@@ -145,6 +160,7 @@ class DemoBuilder:
         build_points(self, last=Month(2026, 8))
         build_lineage(self, new_villages)
         build_points(self, first=Month(2026, 9))
+        analyze(*demo_tables())
         return self.report
 
     # --- regions --------------------------------------------------------------------------------
@@ -157,10 +173,18 @@ class DemoBuilder:
 
     def build_regions(self) -> list[Region]:
         townships = []
-        for city_code, city_name, counties in TREE:
+        counties = [county for _code, _name, in_city in TREE for county in in_city]
+        real = sum(len(names) for _code, _name, names in counties)
+        extra = max(0, -(-self.total // VILLAGES_PER_TOWNSHIP) - real)
+        for city_code, city_name, in_city in TREE:
             city = self.region(city_code, city_name, RegionLevel.CITY, None)
-            for county_code, county_name, names in counties:
+            for county_code, county_name, names in in_city:
                 county = self.region(county_code, county_name, RegionLevel.COUNTY, city)
+                # A province-sized data set outgrows the real townships (a village's code has
+                # three digits); further, illustrative ones share the load.
+                share = extra // len(counties) + (counties.index(
+                    (county_code, county_name, names)) < extra % len(counties))
+                names = names + [f"{county_name[:2]}示例{n}镇" for n in range(1, share + 1)]
                 counters = {}
                 for name in names:
                     kind = "街道" if name.endswith("街道") else name[-1]
@@ -245,6 +269,8 @@ class DemoBuilder:
         poor = self.choose_poor(villages)
         grades = []
         for village in villages:
+            if len(grades) >= PEOPLE_BATCH:
+                self.save_grades(grades)
             branch_id = branch_ids[village.pk]
             is_poor = village.pk in poor
             for year in GRADE_YEARS:
@@ -258,8 +284,12 @@ class DemoBuilder:
                         grade = Grade.POOR  # and some of last year's have moved up
                 grades.append(AnnualGrade(branch_id=branch_id, year=year, grade=grade,
                                           graded_on=date(year, 11, 20)))
+        self.save_grades(grades)
+
+    def save_grades(self, grades: list[AnnualGrade]) -> None:
         AnnualGrade.objects.bulk_create(grades, batch_size=5000)
-        self.report.grades = len(grades)
+        self.report.grades += len(grades)
+        grades.clear()
 
     def ordinary_grade(self, village: Village) -> str:
         return self.rng.choices([Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE],
@@ -341,6 +371,8 @@ class DemoBuilder:
                                         end=end, end_reason=reason))
 
         for village in villages:
+            if len(people) >= PEOPLE_BATCH:  # a province's people do not fit in memory at once
+                self.save_people(people, posts)
             term = date(2021, rng.randint(1, 6), rng.randint(1, 28))
             if village.pk in replaced:
                 switch = date(2026, rng.randint(1, 9), rng.randint(1, 28))
@@ -364,12 +396,18 @@ class DemoBuilder:
             if village.pk in instructed:
                 hold(village, Post.STATIONED_INSTRUCTOR, date(2026, rng.randint(1, 4), 1),
                      employer=f"{village.township.name}机关", region=village.township)
+        self.save_people(people, posts)
+
+    def save_people(self, people: list[Person], posts: list[PostAssignment]) -> None:
+        """Insert the people and their posts collected so far, and empty both lists."""
         Person.objects.bulk_create(people, batch_size=5000)
         for post in posts:
             post.person_id = post.person.pk
         PostAssignment.objects.bulk_create(posts, batch_size=5000)
-        self.report.people = len(people)
-        self.report.posts = len(posts)
+        self.report.people += len(people)
+        self.report.posts += len(posts)
+        people.clear()
+        posts.clear()
 
     # --- users ----------------------------------------------------------------------------------
 
